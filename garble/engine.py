@@ -1,0 +1,183 @@
+"""The checking engine: run the enabled detectors over a document, score it.
+
+A :class:`Checker` is built once from :class:`Settings` and reused for many
+documents (it keeps detector instances and their lazily loaded models). A
+check never prints and never exits: problems become data on the
+:class:`~garble.report.Report`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from garble.detectors.base import Detector
+from garble.document import Document
+from garble.registry import Registry, SelectorError, default_registry, is_enabled
+from garble.report import Diagnostic, Report
+from garble.scoring import combine, family_damage
+from garble.types import Finding, Severity
+
+_WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
+
+
+class ConfigError(ValueError):
+    """Settings that cannot be used (unknown selector, bad option, missing dependency)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; the CLI, config files and library calls all build one."""
+
+    select: tuple[str, ...] = ()  # empty = the default set (every default-enabled detector)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)  # code -> info|warning|error
+    fail_on: str = "warning"  # a finding at or above this severity fails the run
+    fail_under: float | None = None  # a document scoring below this fails the run
+    detectors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # family -> options
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _options_for(cls: type[Detector], raw: Mapping[str, Any] | None) -> object:
+    """Build a detector's Options dataclass from config keys (kebab or snake case)."""
+    if not raw:
+        return cls.Options()
+    names = {f.name for f in dataclasses.fields(cls.Options)}
+    kwargs = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in names:
+            import difflib
+
+            valid = sorted(n.replace("_", "-") for n in names)
+            close = difflib.get_close_matches(key.replace("_", "-"), valid, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"unknown option {key!r} for detector {cls.family!r}{hint}; valid: {', '.join(valid) or 'none'}")
+        kwargs[name] = value
+    try:
+        return cls.Options(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"bad options for detector {cls.family!r}: {exc}") from None
+
+
+class Checker:
+    """Check many documents with one set of settings."""
+
+    def __init__(self, settings: Settings | None = None, registry: Registry | None = None) -> None:
+        self.settings = settings or Settings()
+        self.registry = registry or default_registry()
+        s = self.settings
+        try:
+            explicit = [p for sel in (*s.select, *s.extend_select) for p in self.registry.expand(sel)]
+            ignore = [p for sel in s.ignore for p in self.registry.expand(sel)]
+            self.severity_overrides = {self.registry.rule(c).code: Severity.parse(v) for c, v in s.severity.items()}
+            self.fail_on = Severity.parse(s.fail_on)
+        except (SelectorError, KeyError, ValueError) as exc:
+            raise ConfigError(str(exc).strip("'\"")) from None
+        unknown_families = set(s.detectors) - {d.family for d in self.registry.detectors}
+        if unknown_families:
+            raise ConfigError(f"options given for unknown detector(s): {', '.join(sorted(unknown_families))}")
+
+        self.detectors: list[Detector] = []
+        self.enabled: dict[str, frozenset[str]] = {}
+        self.notes: list[str] = []
+        select = (explicit or ["ALL"]) if s.select else ["ALL", *explicit]
+        for cls in self.registry.detectors:
+            codes = frozenset(r.code for r in cls.rules if is_enabled(r.code, select, ignore))
+            if not codes:
+                continue
+            named = any(p != "ALL" and p[:2] == cls.prefix for p in explicit)
+            if not cls.default_enabled and not named:
+                continue  # opt-in detectors (slow, or need a server) must be named, ALL is not enough
+            missing = [m for m in cls.requires if importlib.util.find_spec(m) is None]
+            if missing:
+                if named:
+                    raise ConfigError(
+                        f"detector {cls.family!r} needs {', '.join(missing)}: {cls.install_hint or 'pip install ' + ' '.join(missing)}"
+                    )
+                self.notes.append(f"{cls.family} detector skipped: {', '.join(missing)} not installed")
+                continue
+            self.detectors.append(cls(_options_for(cls, s.detectors.get(cls.family))))
+            self.enabled[cls.family] = codes
+
+    @property
+    def families(self) -> list[str]:
+        return [d.family for d in self.detectors]
+
+    def check(self, text: str, path: str = "<string>", *, id: Any = None) -> Report:
+        """Check one document given as text."""
+        if not isinstance(text, str):
+            raise TypeError(f"garble checks str, not {type(text).__name__}; decode bytes first (e.g. data.decode('utf-8'))")
+        doc = Document(text, path)
+        report = Report(path=path, text=text, id=id, notes=list(self.notes))
+        found: list[tuple[Detector, Finding]] = []
+        metrics: dict[str, Any] = {
+            "chars": len(text),
+            "words": len(_WORD_RE.findall(text)),
+            "lines": doc.line_index.line_count if text else 0,
+        }
+        for det in self.detectors:
+            try:
+                assessment = det.assess(doc, self.enabled[det.family])
+            except Exception as exc:  # a detector bug must not lose the other results
+                report.notes.append(f"{det.family} detector failed: {type(exc).__name__}: {exc}")
+                continue
+            metrics.update(assessment.metrics)
+            for f in assessment.findings:
+                if f.code in self.enabled[det.family] and 0 <= f.start <= f.end <= len(text):
+                    found.append((det, f))
+        found.sort(key=lambda p: (p[1].start, p[1].end, p[1].code))
+        idx = doc.line_index
+        for det, f in found:
+            rule = self.registry.rule(f.code)
+            sev = self.severity_overrides.get(f.code, rule.severity)
+            report.diagnostics.append(
+                Diagnostic(f, rule, det.family, sev, idx.position(f.start), idx.position(f.end))
+            )
+        self._score(report, metrics)
+        return report
+
+    def _score(self, report: Report, metrics: dict[str, Any]) -> None:
+        n = len(report.text or "")
+        sums: dict[str, float] = {}
+        for d in report.diagnostics:
+            sums[d.category] = sums.get(d.category, 0.0) + d.finding.confidence * d.rule.weight
+        by_det = {det.family: det for det in self.detectors}
+        damages = {fam: family_damage(v, n, by_det[fam].half_point) for fam, v in sums.items()}
+        weights = {det.family: det.weight for det in self.detectors}
+        score = combine(damages, weights, self.families)
+        report.score = score.value
+        report.breakdown = score.breakdown
+        metrics["findings"] = len(report.diagnostics)
+        report.metrics = metrics
+        report.failed = any(d.severity >= self.fail_on for d in report.diagnostics) or (
+            self.settings.fail_under is not None and score.value < self.settings.fail_under
+        )
+
+
+def check(
+    text: str,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    path: str = "<string>",
+    settings: Settings | None = None,
+) -> Report:
+    """Check one text with default (or given) settings; see :class:`Checker`.
+
+    >>> r = check("Clean text, nothing wrong here.", select=["MJ"])
+    >>> r.score
+    100.0
+    """
+    s = settings or Settings()
+    if select is not None:
+        s = s.replace(select=tuple(select))
+    if ignore is not None:
+        s = s.replace(ignore=tuple(ignore))
+    return Checker(s).check(text, path)

@@ -1,0 +1,182 @@
+"""Find the files to check and read them strictly, with one-line reasons on failure."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+#: files picked up when walking a directory (explicitly named files are always checked)
+DEFAULT_INCLUDE = ("*.txt", "*.text", "*.md", "*.markdown", "*.mdown", "*.rst")
+#: directories never walked into
+DEFAULT_EXCLUDE_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
+     ".pytest_cache", ".ruff_cache"}
+)
+#: bytes sniffed for NUL to call a file binary (git uses the first 8,000)
+SNIFF = 8000
+
+
+class ReadError(Exception):
+    """A file that cannot be checked; ``str(exc)`` is the one-line reason."""
+
+    def __init__(self, reason: str, *, fatal: bool = True) -> None:
+        super().__init__(reason)
+        #: False for files that are readable but have nothing to check (empty)
+        self.fatal = fatal
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str  # as given, or as found under a given directory
+    error: str | None = None  # a problem found while walking (no permission)
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 strictly; raise :class:`ReadError` with a friendly reason."""
+    if not data:
+        raise ReadError("empty file, nothing to check", fatal=False)
+    if b"\x00" in data[:SNIFF]:
+        raise ReadError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start]
+        raise ReadError(
+            f"not UTF-8 text (invalid byte 0x{bad:02x} at offset {exc.start}); "
+            "convert it first, e.g. iconv -f WINDOWS-1252 -t UTF-8"
+        ) from None
+
+
+def read_text(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise ReadError("no such file or directory") from None
+    except PermissionError:
+        raise ReadError("permission denied") from None
+    except IsADirectoryError:
+        raise ReadError("is a directory") from None
+    except OSError as exc:
+        raise ReadError(exc.strerror or str(exc)) from None
+    return decode(data)
+
+
+def _matches(rel: str, patterns: Sequence[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
+
+
+class _Ignores:
+    """The ``.gitignore`` files met on the way down, each applied relative to its folder."""
+
+    def __init__(self) -> None:
+        self.specs: list[tuple[Path, object]] = []
+
+    def push(self, folder: Path) -> int:
+        gi = folder / ".gitignore"
+        if gi.is_file():
+            import pathspec
+
+            try:
+                lines = gi.read_text(encoding="utf-8", errors="replace").split("\n")
+            except OSError:
+                return 0
+            self.specs.append((folder, pathspec.GitIgnoreSpec.from_lines(lines)))
+            return 1
+        return 0
+
+    def pop(self, n: int) -> None:
+        for _ in range(n):
+            self.specs.pop()
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        for base, spec in self.specs:
+            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+            if spec.match_file(rel):  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+def _abs(p: str | Path) -> Path:
+    return Path(os.path.abspath(p))
+
+
+def _git_root(start: Path) -> Path | None:
+    for p in (start, *start.parents):
+        if (p / ".git").exists():
+            return p
+    return None
+
+
+def iter_targets(
+    paths: Sequence[str],
+    include: Sequence[str] = DEFAULT_INCLUDE,
+    exclude: Sequence[str] = (),
+    respect_gitignore: bool = True,
+) -> Iterator[Target]:
+    """Expand files and directories into the files to check, in a stable order."""
+    for given in paths:
+        if given == "-":
+            yield Target("-")
+            continue
+        p = Path(given)
+        if not p.is_dir():
+            if exclude and _matches(p.as_posix(), exclude):
+                continue
+            yield Target(given)  # missing/unreadable files are reported when read
+            continue
+        yield from _walk(p, given, include, exclude, respect_gitignore)
+
+
+def _walk(root: Path, given: str, include, exclude, respect_gitignore) -> Iterator[Target]:
+    ignores = _Ignores()
+    if respect_gitignore:
+        # .gitignore files above the given folder, up to the repository root, apply too
+        top = _git_root(_abs(root))
+        if top is not None:
+            chain = [_abs(root), *_abs(root).parents]
+            for folder in reversed(chain[: chain.index(top) + 1]):
+                if folder != _abs(root):
+                    ignores.push(folder)
+
+    def walk(folder: Path, shown: str) -> Iterator[Target]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except PermissionError:
+            yield Target(shown, error="permission denied (directory)")
+            return
+        except OSError as exc:
+            yield Target(shown, error=exc.strerror or str(exc))
+            return
+        pushed = ignores.push(_abs(folder)) if respect_gitignore else 0
+        try:
+            for e in entries:
+                child_shown = f"{shown.rstrip('/')}/{e.name}" if shown not in (".", "./") else e.name
+                rel = Path(e.path).relative_to(root).as_posix()
+                try:
+                    is_dir = e.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if e.name in DEFAULT_EXCLUDE_DIRS or (exclude and _matches(rel + "/", exclude)) or (
+                        exclude and _matches(rel, exclude)
+                    ):
+                        continue
+                    if respect_gitignore and ignores.ignored(_abs(e.path), True):
+                        continue
+                    yield from walk(Path(e.path), child_shown)
+                else:
+                    if not _matches(rel, include) or (exclude and _matches(rel, exclude)):
+                        continue
+                    if respect_gitignore and ignores.ignored(_abs(e.path), False):
+                        continue
+                    yield Target(child_shown)
+        finally:
+            ignores.pop(pushed)
+
+    # .gitignore matching uses absolute paths; paths are shown as given
+    yield from walk(root, given)

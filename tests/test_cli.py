@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+
+import garble.cli as cli
+from garble.registry import default_registry
+
+from fakes import registry
+
+
+class FakeStdin(io.StringIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self.buffer = io.BytesIO(data)
+
+
+@pytest.fixture(autouse=True)
+def fake_registry(monkeypatch):
+    """CLI tests use the fake detector so they test the CLI, not heuristics."""
+    default_registry.cache_clear()
+    monkeypatch.setattr("garble.engine.default_registry", lambda: registry())
+    yield
+    default_registry.cache_clear()
+
+
+def run(argv, stdin=b""):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(argv, stdout=out, stderr=err, stdin=FakeStdin(stdin))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_clean_file_exits_0(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("all fine here\n", encoding="utf-8")
+    code, out, err = run(["check", str(p), "--format", "concise"])
+    assert (code, out, err) == (0, "", "")
+
+
+def test_finding_exits_1_and_concise_format(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("ok\nthis is BAD\n", encoding="utf-8")
+    code, out, _ = run(["check", str(p), "--format", "concise"])
+    assert code == 1
+    assert out == f"{p}:2:9: FK101 found BAD\n"
+    assert run(["check", str(p), "--format", "concise", "--exit-zero"])[0] == 0
+
+
+def test_garble_path_is_short_for_check(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("BAD", encoding="utf-8")
+    assert run([str(p), "--format", "concise"])[0] == 1
+
+
+def test_json_contract(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("BAD then WORSE", encoding="utf-8")
+    bad = tmp_path / "broken.bin"
+    bad.write_bytes(b"abc\xffdef")
+    code, out, err = run(["check", str(good), str(bad), "--format", "json"])
+    assert code == 2  # unreadable input wins over findings
+    doc = json.loads(out)
+    assert doc["version"] == 1
+    f0, f1 = doc["files"]
+    assert set(f0) >= {"path", "score", "breakdown", "metrics", "findings"}
+    assert f0["path"] == str(good) and 0 <= f0["score"] < 100
+    assert f0["breakdown"]["padding"] > 0
+    assert f0["metrics"]["chars"] == len("BAD then WORSE")
+    fnd = f0["findings"][1]
+    assert {k: fnd[k] for k in ("code", "category", "severity", "start", "end", "line", "column", "end_line", "end_column")} == {
+        "code": "FK102", "category": "padding", "severity": "error", "start": 9, "end": 14,
+        "line": 1, "column": 10, "end_line": 1, "end_column": 15}
+    assert fnd["fix"] is None and 0 <= fnd["confidence"] <= 1 and fnd["message"]
+    assert f1 == {"path": str(bad), "error": "not UTF-8 text (invalid byte 0xff at offset 3); convert it first, e.g. iconv -f WINDOWS-1252 -t UTF-8"}
+    assert err.strip() == f"garble: {bad}: {f1['error']}"
+
+
+def test_jsonl_format_one_line_per_document(tmp_path):
+    for name in ("a.txt", "b.md", "c.py"):
+        (tmp_path / name).write_text("BAD", encoding="utf-8")
+    code, out, _ = run(["check", str(tmp_path), "--format", "jsonl"])
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert [os.path.basename(x["path"]) for x in lines] == ["a.txt", "b.md"]  # *.py not included by default
+    assert code == 1
+
+
+def test_unreadable_inputs_each_get_one_line_and_others_are_checked(tmp_path, monkeypatch):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02BAD")
+    (tmp_path / "ok.txt").write_text("BAD", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "x.txt").write_text("x", encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path):  # root ignores chmod, so simulate the permission error
+        if os.path.basename(str(path)) == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, out, err = run(["check", str(tmp_path), str(tmp_path / "missing.txt"), "--format", "json"])
+    assert code == 2
+    errors = {os.path.basename(f["path"]): f.get("error") for f in json.loads(out)["files"]}
+    assert errors == {
+        "bin.txt": "binary file (contains NUL bytes), not text",
+        "empty.txt": "empty file, nothing to check",
+        "locked": "permission denied (directory)",
+        "ok.txt": None,
+        "missing.txt": "no such file or directory",
+    }
+    assert len(err.strip().splitlines()) == 4
+    assert "Traceback" not in err
+
+
+def test_empty_file_alone_is_not_a_failure(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    code, _, err = run(["check", str(tmp_path / "empty.txt"), "--format", "concise"])
+    assert code == 0 and "empty file" in err
+
+
+def test_gitignore_include_exclude(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("ignored.txt\nbuild/\n", encoding="utf-8")
+    for rel in ("keep.txt", "ignored.txt", "build/x.txt", "docs/y.md", "docs/skip.md"):
+        p = tmp_path / rel
+        p.parent.mkdir(exist_ok=True)
+        p.write_text("BAD", encoding="utf-8")
+    _, out, _ = run(["check", str(tmp_path), "--format", "jsonl", "--exclude", "skip.md"])
+    names = sorted(os.path.relpath(json.loads(x)["path"], tmp_path) for x in out.splitlines())
+    assert names == ["docs/y.md", "keep.txt"]
+    _, out, _ = run(["check", str(tmp_path), "--format", "jsonl", "--no-gitignore", "--include", "*.txt"])
+    names = sorted(os.path.relpath(json.loads(x)["path"], tmp_path) for x in out.splitlines())
+    assert names == ["build/x.txt", "ignored.txt", "keep.txt"]
+
+
+def test_stdin(tmp_path):
+    code, out, _ = run(["check", "-", "--format", "concise", "--stdin-filename", "in.txt"], stdin="x BAD".encode())
+    assert code == 1 and out == "in.txt:1:3: FK101 found BAD\n"
+
+
+def test_jsonl_input_keeps_ids_and_reports_bad_records(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    src.write_text(
+        "\n".join([
+            json.dumps({"id": "a", "text": "fine"}),
+            json.dumps({"id": 7, "text": "BAD"}),
+            "{not json",
+            json.dumps({"id": "c", "body": "x"}),
+            json.dumps({"id": "d", "body": "WORSE"}),
+        ]) + "\n", encoding="utf-8")
+    code, out, err = run(["check", "--jsonl-input", str(src), "--format", "jsonl"])
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert [r.get("id") for r in rows] == ["a", 7, None, "c", "d"]
+    assert rows[0]["score"] == 100.0 and rows[1]["findings"][0]["code"] == "FK101"
+    assert rows[2]["error"].startswith("invalid JSON") and rows[3]["error"] == "field 'text' is missing"
+    assert code == 2
+    code, out, _ = run(["check", "--jsonl-input", str(src), "--text-field", "body", "--format", "jsonl"])
+    assert [json.loads(x).get("score") for x in out.splitlines()][-1] < 100
+
+
+def test_usage_errors_exit_2():
+    assert run(["check"])[0] == 2
+    code, _, err = run(["check", "x.txt", "--select", "nonsense-rule"])
+    assert code == 2 and "unknown rule" in err
+    assert run(["check", "x", "--fail-under", "150"])[0] == 2
+    assert run(["check", "x", "--format", "xml"])[0] == 2
+
+
+def test_fail_under(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("fine words only", encoding="utf-8")
+    assert run(["check", str(p), "--fail-under", "99", "--format", "concise"])[0] == 0
+    p.write_text("BAD " * 5, encoding="utf-8")
+    assert run(["check", str(p), "--fail-under", "99", "--fail-on", "error", "--format", "concise"])[0] == 1
+
+
+def test_full_format_escapes_controls_and_highlights(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("evil \x1b[2J\x9b BAD here\n", encoding="utf-8")
+    code, out, _ = run(["check", str(p), "--format", "full", "--no-color"])
+    assert code == 1
+    assert "\x1b" not in out and "\x9b" not in out
+    assert "␛[2J\\x9b BAD here" in out
+    assert "FK101" in out and "score" in out and "Summary: 1 document checked, 1 finding" in out
+    code, out, _ = run(["check", str(p), "--format", "full", "--color"])
+    assert "\x1b[2J" not in out  # colour codes yes, the document's own escapes never

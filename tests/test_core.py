@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import pytest
+
+import garble
+from garble.document import Document
+from garble.engine import Checker, ConfigError, Settings
+from garble.registry import is_enabled
+from garble.scoring import combine, family_damage
+from garble.types import Finding, LineIndex, Position
+
+from fakes import Broken, Fake, OptIn, registry
+
+
+def test_line_index_counts_only_newlines():
+    text = "a\x85b\x1cc\u2028d\x0be\nsecond"
+    idx = LineIndex(text)
+    assert idx.line_count == 2
+    assert idx.position(text.index("e")) == Position(1, 9)
+    assert idx.position(text.index("s")) == Position(2, 1)
+    assert idx.position(len(text)) == Position(2, 7)
+    with pytest.raises(ValueError):
+        idx.position(len(text) + 1)
+
+
+def test_document_views():
+    doc = Document("title\n\npara one\nstill one\n\n\n```\ncode | x\n```\nlast")
+    assert [doc.text[s:e] for s, e in doc.paragraphs] == ["title", "para one\nstill one", "```\ncode | x\n```\nlast"]
+    (fs, fe), = doc.fenced_blocks
+    assert doc.text[fs:fe] == "```\ncode | x\n```"
+    assert doc.in_fenced_block(doc.text.index("code"))
+    assert not doc.in_fenced_block(doc.text.index("last"))
+
+
+def test_finding_rejects_bad_spans_and_confidence():
+    with pytest.raises(ValueError):
+        Finding("FK101", "x", 5, 2)
+    with pytest.raises(ValueError):
+        Finding("FK101", "x", 0, 1, confidence=1.5)
+
+
+@pytest.mark.parametrize(
+    "code,select,ignore,expected",
+    [
+        ("MJ102", ["ALL"], [], True),
+        ("MJ102", ["ALL"], ["MJ"], False),
+        ("MJ102", ["MJ102"], ["MJ"], True),  # more specific select wins
+        ("MJ102", ["MJ"], ["MJ"], False),  # ignore wins ties
+        ("TB101", ["MJ"], [], False),
+    ],
+)
+def test_selector_specificity(code, select, ignore, expected):
+    assert is_enabled(code, select, ignore) is expected
+
+
+def test_scoring_is_monotonic_and_breakdown_adds_up():
+    prev = 100.0
+    for n in range(0, 30):
+        s = combine({"padding": family_damage(n * 0.7, 3000, 1.0), "table": family_damage(n * 0.2, 3000, 0.5)},
+                    {"padding": 0.8, "table": 0.6}, ["padding", "table"])
+        assert s.value <= prev
+        assert abs(sum(s.breakdown.values()) - (100 - s.value)) < 0.15
+        prev = s.value
+    assert prev > 0
+
+
+def test_clean_text_scores_100():
+    r = Checker(registry=registry()).check("nothing to see here")
+    assert r.score == 100.0 and r.findings == [] and r.breakdown == {"padding": 0.0}
+
+
+def test_findings_carry_positions_and_slice_the_text():
+    text = "first line\nthis is BAD and WORSE\n"
+    r = Checker(registry=registry()).check(text, "doc.txt")
+    assert [d.code for d in r.findings] == ["FK101", "FK102"]
+    for d in r.findings:
+        assert text[d.finding.start : d.finding.end] in ("BAD", "WORSE")
+        assert d.start.line == 2
+    d = r.to_dict()["findings"][0]
+    assert (d["line"], d["column"], d["end_line"], d["end_column"]) == (2, 9, 2, 12)
+    assert d["fix"] == {"replacement": "good", "safe": True}
+    assert d["category"] == "padding" and d["severity"] == "warning" and d["confidence"] == 0.5
+
+
+def test_more_findings_never_raise_the_score():
+    c = Checker(registry=registry())
+    scores = [c.check("word " * 200 + " BAD" * k).score for k in range(8)]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[0] == 100.0 and scores[-1] < scores[1]
+
+
+def test_select_ignore_and_severity_override():
+    c = Checker(Settings(ignore=("FK102",)), registry=registry())
+    assert [d.code for d in c.check("BAD WORSE").findings] == ["FK101"]
+    c = Checker(Settings(select=("worse-word",)), registry=registry())
+    assert [d.code for d in c.check("BAD WORSE").findings] == ["FK102"]
+    c = Checker(Settings(severity={"FK101": "error"}), registry=registry())
+    assert str(c.check("BAD").findings[0].severity) == "error"
+
+
+def test_unknown_selector_suggests_the_closest():
+    with pytest.raises(ConfigError, match="did you mean 'bad-word'"):
+        Checker(Settings(select=("bad-wrd",)), registry=registry())
+
+
+def test_detector_options_and_unknown_option():
+    c = Checker(Settings(detectors={"padding": {"word": "odd"}}), registry=registry())
+    assert [d.code for d in c.check("an odd BAD thing").findings] == ["FK101"]
+    assert c.check("an odd BAD thing").findings[0].finding.start == 3
+    with pytest.raises(ConfigError, match="did you mean 'word'"):
+        Checker(Settings(detectors={"padding": {"wrod": "x"}}), registry=registry())
+
+
+def test_a_failing_detector_becomes_a_note_not_a_crash():
+    r = Checker(registry=registry(Broken)).check("BAD")
+    assert [d.code for d in r.findings] == ["FK101"]
+    assert any("table detector failed: RuntimeError: boom" in n for n in r.notes)
+
+
+def test_opt_in_detector_needs_naming_and_reports_missing_dependency():
+    c = Checker(registry=registry(OptIn))
+    assert [d.family for d in c.detectors] == ["padding"]
+    with pytest.raises(ConfigError, match=r'pip install "garble\[optin\]"'):
+        Checker(Settings(select=("OP",)), registry=registry(OptIn))
+
+
+def test_fail_on_and_fail_under():
+    c = Checker(Settings(fail_on="error"), registry=registry())
+    assert not c.check("BAD").failed and c.check("WORSE").failed
+    c = Checker(Settings(fail_on="error", fail_under=99.9), registry=registry())
+    assert c.check("BAD").failed and not c.check("fine").failed
+
+
+def test_library_check_rejects_bytes_and_never_prints(capsys):
+    with pytest.raises(TypeError, match="decode bytes first"):
+        Checker(registry=registry()).check(b"bytes")  # type: ignore[arg-type]
+    garble.check("Some ordinary text. Nothing odd.")
+    assert capsys.readouterr() == ("", "")
+
+
+def test_builtin_registry_is_valid():
+    from garble.registry import CODE_RE, default_registry
+
+    reg = default_registry()
+    codes = [r.code for r in reg.rules]
+    assert len(codes) == len(set(codes))
+    assert all(CODE_RE.match(c) for c in codes)
+    from garble.types import CATEGORIES
+
+    assert {d.family for d in reg.detectors} <= set(CATEGORIES)
+    for r in reg.rules:
+        assert r.summary and r.name == r.name.lower() and " " not in r.name
