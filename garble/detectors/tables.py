@@ -487,9 +487,10 @@ class Tables(Detector):
                 out.append(
                     Finding(
                         "TB103",
-                        f"table row is broken across two lines ({_plural(ck, 'cell')} + "
-                        f"{_plural(cn, 'cell')} that together make the header's {n_header}); "
-                        "join the lines so the row renders as one",
+                        "table row is broken across two lines"
+                        + (": the first stops without its closing pipe" if lost_trail else "")
+                        + f"; joined, they make one row of the header's {n_header} cells, "
+                        f"apart they render as two misaligned rows",
                         a.content_start,
                         b.content_end,
                         confidence=0.8,
@@ -530,14 +531,18 @@ class Tables(Detector):
             else:
                 msg = f"row has {_plural(c, 'cell')} but the header has {n_header}"
                 if c > n_header:
-                    extra = [x for x in cells[n_header:] if x]
+                    extra = [x if len(x) <= 30 else x[:27] + "..." for x in cells[n_header:] if x]
+                    shown = ", ".join(f"‘{x}’" for x in extra[:2])
                     if gfm:
-                        msg += "; Markdown drops the extra cells"
-                    if extra:
-                        shown = extra[0] if len(extra[0]) <= 30 else extra[0][:27] + "..."
-                        msg += f" (‘{shown}’)"
+                        msg += "; Markdown drops the extra cells" + (f" ({shown})" if shown else "")
+                    elif shown:
+                        msg += f"; {shown} has no column"
                 else:
-                    msg += "; the row is missing data" if gfm else ""
+                    miss = n_header - c
+                    if gfm:
+                        msg += "; the last cell renders empty" if miss == 1 else f"; the last {miss} cells render empty"
+                    else:
+                        msg += "; a cell is missing" if miss == 1 else f"; {miss} cells are missing"
                 code_pipes = _code_span_pipes(row.text)
                 if c > n_header and code_pipes:
                     msg += "; the | inside a code span splits the cell, escape it as \\|"
