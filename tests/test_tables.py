@@ -58,7 +58,17 @@ def test_lookalike_fix_makes_a_rendering_table():
 
 def test_no_safe_fix_when_the_fixed_separator_would_not_match_the_header():
     (f,) = findings("| a | b | c |\n|——|——|\n| 1 | 2 | 3 |\n")
-    assert f.code == "TB101" and f.fix is None and f.confidence < 1.0
+    assert f.code == "TB101" and f.confidence < 1.0
+    assert f.fix is not None and not f.fix.safe and f.fix.replacement == "|--|--|"
+    assert "with 3 cells like the header" in f.message
+
+
+def test_lookalike_separator_without_header_line():
+    text = "Results\n\n|———|———|\n| Ada | 1815 |\n| Alan | 1912 | London |\n"
+    fs = findings(text)
+    assert [(f.code, text[f.start : f.end]) for f in fs] == [
+        ("TB101", "|———|———|"), ("TB102", "| Alan | 1912 | London |")]
+    assert "header row above it" in fs[0].message and not fs[0].fix.safe
 
 
 def test_spans_are_the_row_text_without_indent_quote_marker_or_cr():

@@ -56,7 +56,7 @@ _RULES = (
         name="ragged-table-row",
         summary="Table row has more or fewer cells than the header, so its data is misaligned.",
         severity=Severity.WARNING,
-        weight=1.0,
+        weight=0.5,
         doc=(
             "GFM pads a row that has fewer cells than the header with empty cells and silently drops the extra "
             "cells of a longer row (markdownlint MD056 table-column-count). Either way the data lands in the "
@@ -72,7 +72,7 @@ _RULES = (
         name="wrapped-table-row",
         summary="A table row is broken across two lines.",
         severity=Severity.WARNING,
-        weight=1.0,
+        weight=0.75,
         fixable="unsafe",
         doc=(
             "A hard line break inside a cell (from text wrapping or copy-paste) splits one row into two short "
@@ -88,7 +88,7 @@ _RULES = (
         name="missing-separator-row",
         summary="Lines that form a pipe table have no separator row, so no table is rendered.",
         severity=Severity.WARNING,
-        weight=1.0,
+        weight=1.5,
         fixable="unsafe",
         doc=(
             "Three or more consecutive lines framed by pipes with the same number of cells are clearly meant as "
@@ -104,7 +104,7 @@ _RULES = (
         name="ragged-tsv-row",
         summary="Line in a block of tab-separated rows has a different number of fields.",
         severity=Severity.WARNING,
-        weight=1.0,
+        weight=0.5,
         doc=(
             "In a block of three or more lines that each contain tabs between fields, a line whose tab count "
             "differs from the block's usual count has lost or gained a field (a wrapped row, a missing value, "
@@ -298,9 +298,12 @@ class Tables(Detector):
     family = "table"
     prefix = "TB"
     rules = _RULES
-    # One look-alike separator (weight 2) in a 4,000-character article gives a
-    # density of 0.5 per 1,000 characters; with half point 1.0 that is a table
-    # damage of 0.33 (seed 001). A ragged row per 1,000 characters gives 0.5.
+    # Weights: a table that does not render at all (TB101, TB104, TB106)
+    # counts 1.5-2; a misaligned row 0.5, so a table with a few ragged rows
+    # costs less than one that is lost. One look-alike separator (weight 2) in
+    # a 4,000-character article gives a density of 0.5 per 1,000 characters;
+    # with half point 1.0 that is a table damage of 0.33 (seed 001: the
+    # category takes ~33 points off).
     half_point = 1.0
 
     # ------------------------------------------------------------------
@@ -366,6 +369,22 @@ class Tables(Detector):
             if "TB101" in codes:
                 findings.append(self._lookalike_finding(text, ln, kind, len(h_cells)))
             findings.extend(self._check_rows(text, hd, rows, len(h_cells), codes, gfm=False))
+        # ... and look-alike separators whose header line is gone (first line
+        # of a block of pipe rows): still a broken table.
+        for i in range(len(lines) - 1):
+            ln, nx = lines[i], lines[i + 1]
+            if i in used or ln.fenced or ln.blank or nx.blank or nx.fenced or ln.depth != nx.depth:
+                continue
+            kind = _lookalike_kind(ln.text)
+            if kind is None or not _has_pipe(nx.text) or _lookalike_kind(nx.text) or _is_delimiter(nx.text):
+                continue
+            n_tables += 1
+            n_sep = len(_split_cells(ln.text)[0])
+            rows = self._pipe_body(lines, i + 1, ln.depth, used, _split_cells(ln.text)[3])
+            used.update(range(i, i + 1 + len(rows)))
+            if "TB101" in codes:
+                findings.append(self._lookalike_finding(text, ln, kind, None))
+            findings.extend(self._check_rows(text, ln, rows, n_sep, codes, gfm=False))
 
         # 3. Pipe blocks without any separator row.
         if "TB104" in codes:
@@ -500,6 +519,13 @@ class Tables(Detector):
                 )
         if "TB102" not in codes:
             return out
+        # When most rows agree with each other but not with the header, the
+        # header (and separator) is the likelier culprit: say so.
+        piped = [counts[k] for k in range(len(rows)) if k not in skip and _has_pipe(rows[k].text)]
+        common = max(set(piped), key=piped.count) if piped else n_header
+        header_suspect = (
+            common != n_header and piped.count(common) >= 2 and piped.count(common) * 3 >= len(piped) * 2
+        )
         k = 0
         while k < len(rows):
             row, c = rows[k], counts[k]
@@ -543,6 +569,11 @@ class Tables(Detector):
                         msg += "; the last cell renders empty" if miss == 1 else f"; the last {miss} cells render empty"
                     else:
                         msg += "; a cell is missing" if miss == 1 else f"; {miss} cells are missing"
+                if header_suspect and c == common:
+                    msg += (
+                        f"; {piped.count(common)} of the {len(piped)} rows have {common}, so the header row "
+                        f"probably {'lost a cell' if common > n_header else 'has a cell too many'}"
+                    )
                 code_pipes = _code_span_pipes(row.text)
                 if c > n_header and code_pipes:
                     msg += "; the | inside a code span splits the cell, escape it as \\|"
@@ -560,20 +591,33 @@ class Tables(Detector):
         return out
 
     @staticmethod
-    def _lookalike_finding(text: str, ln: _Line, kind: str, n_header: int) -> Finding:
+    def _lookalike_finding(text: str, ln: _Line, kind: str, n_header: int | None) -> Finding:
+        """TB101 for a look-alike separator; ``n_header`` is None when no header line is above it."""
         span = text[ln.content_start : ln.content_end]
         fixed = "".join("-" if c in _LOOKALIKE_DASHES else c for c in span)
         n_sep = len(_split_cells(fixed)[0])
         fix = None
-        if n_sep == n_header and _is_delimiter(fixed):
-            fix = Fix(fixed, safe=True, title="draw the separator with hyphens")
+        if _is_delimiter(fixed):
+            # Safe only when the hyphenated row completes a real table; without
+            # a matching header the repair is right but not sufficient.
+            complete = n_sep == n_header
+            fix = Fix(fixed, safe=complete, title="draw the separator with hyphens")
+        example = "|" + "|".join("---" for _ in range(n_sep)) + "|"
+        msg = f"separator row is drawn with {kind} instead of hyphens, so Markdown renders no table; use {example}"
+        if n_header is None:
+            msg += " and put the header row above it"
+            conf = 0.8
+        elif n_sep != n_header:
+            msg += f" with {n_header} cells like the header"
+            conf = 0.85
+        else:
+            conf = 1.0
         return Finding(
             "TB101",
-            f"separator row is drawn with {kind} instead of hyphens, so Markdown renders no table; "
-            f"use |---|---| (ASCII hyphens)",
+            msg,
             ln.content_start,
             ln.content_end,
-            confidence=1.0 if n_sep == n_header else 0.85,
+            confidence=conf,
             fix=fix,
             data={"header_cells": n_header, "separator_cells": n_sep},
         )
