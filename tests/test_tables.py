@@ -100,6 +100,20 @@ def test_missing_separator_fix_inserts_a_delimiter_row():
     assert Tables().assess(Document(fixed), ALL).metrics["tables"] == 1
 
 
+def test_flattened_table_fix_restores_the_rows():
+    text = "Key figures: | Item | Value | |---|---| | Revenue | 4.1 bn | | Staff | 1,200 |\n"
+    (f,) = findings(text)
+    assert f.code == "TB107" and not f.fix.safe
+    fixed = text[: f.start] + f.fix.replacement + text[f.end :]
+    assert fixed == "Key figures:\n\n| Item | Value |\n|---|---|\n| Revenue | 4.1 bn |\n| Staff | 1,200 |\n"
+    assert findings(fixed) == ()
+
+
+def test_flattened_table_with_uneven_cells_gets_no_fix():
+    (f,) = findings("| a | b | |---|---| | 1 | 2 | 3 |\n")
+    assert f.code == "TB107" and f.fix is None
+
+
 @pytest.mark.parametrize(
     "row,cells",
     [
@@ -119,7 +133,7 @@ def test_samples_clean_and_damaged():
     for name in ("table-clean.md", "table-clean-tsv.txt"):
         assert findings((SAMPLES / name).read_text(encoding="utf-8")) == (), name
     damaged = findings((SAMPLES / "table-damaged.md").read_text(encoding="utf-8"))
-    assert {f.code for f in damaged} == {"TB101", "TB102", "TB103", "TB104", "TB106"}
+    assert {f.code for f in damaged} == {"TB101", "TB102", "TB103", "TB104", "TB106", "TB107"}
     tsv = findings((SAMPLES / "table-damaged-tsv.txt").read_text(encoding="utf-8"))
     assert [f.code for f in tsv] == ["TB105", "TB105"]
 

@@ -127,6 +127,23 @@ _RULES = (
         ),
         example="| a | b | c |\n| --- | --- |\n| x | y | z |",
     ),
+    Rule(
+        code="TB107",
+        name="flattened-table",
+        summary="A whole pipe table is run together on one line.",
+        severity=Severity.WARNING,
+        weight=1.5,
+        fixable="unsafe",
+        doc=(
+            "When a scraper or editor collapses line breaks, a table's header, separator and rows end up on a "
+            "single line (`| a | b | |---|---| | 1 | 2 |`), which Markdown shows as one paragraph of pipes and "
+            "dashes. Flagged when a line that is not itself a separator row contains a run of two or more "
+            "separator cells after a header cell. The suggested fix puts each row back on its own line when the "
+            "cells divide evenly into rows (unsafe: check the result). Not flagged: `|---|` inside code spans, "
+            "fenced code."
+        ),
+        example="Key figures: | Item | Value | |---|---| | Revenue | 4.1 bn | | Staff | 1,200 |",
+    ),
 )
 
 # ---------------------------------------------------------------------------
@@ -134,8 +151,8 @@ _RULES = (
 # ---------------------------------------------------------------------------
 
 # Characters that look like a hyphen but are not one. Sources: Unicode
-# category Pd (dash punctuation) minus U+002D, the minus sign, box-drawing
-# horizontals and full-width/small forms; the en and em dash are what
+# category Pd (dash punctuation) minus U+002D, the minus sign and
+# full-width/small forms; the en and em dash are what
 # "smart punctuation" makes of -- and --- (seed 001's separator row).
 _LOOKALIKE_DASHES = frozenset(
     "\u2010\u2011\u2012\u2013\u2014\u2015"  # hyphen, nb-hyphen, figure/en/em dash, horizontal bar
@@ -171,6 +188,12 @@ _HTML_CLOSE = {"pre": "</pre>", "script": "</script>", "style": "</style>", "tex
 _DELIM_CELL_RE = re.compile(r"^:?-+:?$")
 # A cell of a look-alike separator: hyphens/look-alikes with optional colons.
 _LOOKALIKE_CELL_RE = re.compile(r"^:?[-" + "".join(sorted(_LOOKALIKE_DASHES)) + r"]+:?$")
+
+# Two or more separator cells in a row inside a line: "|---|:--:|" (ASCII or
+# look-alike dashes, 3+ so that "a | -- | b" prose is not taken for one).
+_DASHES_CLASS = "-" + "".join(sorted(_LOOKALIKE_DASHES))
+_INLINE_DELIM_RE = re.compile(r"\|(?:[ \t]*:?[" + _DASHES_CLASS + r"]{3,}:?[ \t]*\|){2,}")
+_CODE_SPAN_RE = re.compile(r"(`+).+?(?<!`)\1(?!`)")
 
 # Blockquote markers at the start of a line ("> ", ">>", "> > ").
 _QUOTE_RE = re.compile(r"^(?: {0,3}> ?)+")
@@ -390,7 +413,11 @@ class Tables(Detector):
         if "TB104" in codes:
             findings.extend(self._missing_separator(text, lines, used))
 
-        # 4. Tab-separated blocks.
+        # 4. Tables flattened onto one line.
+        if "TB107" in codes and ("---" in text or any(c in text for c in _LOOKALIKE_DASHES)):
+            findings.extend(self._flattened(text, lines, used))
+
+        # 5. Tab-separated blocks.
         if "TB105" in codes and "\t" in text:
             findings.extend(self._ragged_tsv(doc, lines, used))
 
@@ -693,6 +720,79 @@ class Tables(Detector):
 
     # ------------------------------------------------------------------
     @staticmethod
+    def _flattened(text: str, lines: list[_Line], used: set[int]) -> Iterable[Finding]:
+        out = []
+        for k, ln in enumerate(lines):
+            if k in used or ln.fenced or ln.blank or ln.text.count("|") < 5:
+                continue
+            if _is_delimiter(ln.text) or _lookalike_kind(ln.text):
+                continue
+            # hide code spans (their pipes and dashes are content)
+            masked = _CODE_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), ln.text)
+            m = _INLINE_DELIM_RE.search(masked)
+            if not m:
+                continue
+            head = masked[: m.start()]
+            h_cells = _split_cells(head.rstrip())[0] if _has_pipe(head) else []
+            if not any(re.search(r"\w", c) for c in h_cells):
+                continue
+            n_delim = m.group(0).count("|") - 1
+            # The text before the header may be a lead-in ("Key figures: | Item |"):
+            # take the last n_delim cells as the header when there are more.
+            fix = None
+            lead, header = "", h_cells
+            if len(h_cells) > n_delim and not head.lstrip().startswith("|"):
+                cut = [i for i, ch in enumerate(head) if ch == "|"][len(h_cells) - n_delim - 1]
+                lead, header = head[:cut].rstrip(), _split_cells(head[cut:].rstrip())[0]
+            rows = Tables._regroup(ln.text[m.end() :], n_delim)
+            if len(header) == n_delim and rows is not None:
+                sep = "|" + "|".join("---" for _ in range(n_delim)) + "|"
+                table = [("| " + " | ".join(r) + " |") for r in [header]] + [sep]
+                table += ["| " + " | ".join(r) + " |" for r in rows]
+                fix = Fix((lead + "\n\n" if lead else "") + "\n".join(table), safe=False, title="one row per line")
+            out.append(
+                Finding(
+                    "TB107",
+                    f"a {n_delim}-column table is run together on one line (its line breaks were lost), so "
+                    "Markdown shows it as a paragraph of pipes; put the header, the separator and each row on "
+                    "a line of its own",
+                    ln.content_start,
+                    ln.content_end,
+                    confidence=0.85,
+                    fix=fix,
+                    data={"columns": n_delim, "rows": len(rows) if rows is not None else None},
+                )
+            )
+        return out
+
+    @staticmethod
+    def _regroup(rest: str, width: int) -> list[list[str]] | None:
+        """Split the part after a flattened separator into rows of ``width`` cells.
+
+        Rows run together as ``| 1 | 2 | | 3 | 4 |``: consecutive rows are
+        separated by an empty pseudo-cell. None when the cells do not divide
+        evenly (then no fix is offered).
+        """
+        rest = rest.strip()
+        if not rest.startswith("|") or not rest.endswith("|"):
+            return None
+        parts = [p.strip() for p in re.split(r"(?<!\\)\|", rest)[1:-1]]
+        rows = []
+        i = 0
+        while i < len(parts):
+            row = parts[i : i + width]
+            if len(row) < width:
+                return None
+            rows.append(row)
+            i += width
+            if i < len(parts):
+                if parts[i]:
+                    return None
+                i += 1
+        return rows or None
+
+    # ------------------------------------------------------------------
+    @staticmethod
     def _ragged_tsv(doc: Document, lines: list[_Line], used: set[int]) -> Iterable[Finding]:
         out = []
         n = len(lines)
@@ -705,23 +805,41 @@ class Tables(Detector):
             runs = len(re.findall(r"\t+", raw))
             return raw.count("\t"), runs
 
+        tabs = [(0, 0) if (k in used or lines[k].fenced or lines[k].blank) else inner_tabs(lines[k]) for k in range(n)]
+
+        def spaced_row(k: int, fields: int) -> bool:
+            # A tab-less line between two rows of the same shape whose words or
+            # double-space gaps match the field count: its tabs became spaces.
+            t = lines[k].text
+            return len(t.split()) == fields or len(re.findall(r" {2,}", t)) == fields - 1
+
         i = 0
         while i < n:
-            ln = lines[i]
-            if i in used or ln.fenced or ln.blank or inner_tabs(ln)[0] == 0:
+            if tabs[i][0] == 0:
                 i += 1
                 continue
             j = i
-            while j < n and j not in used and not lines[j].fenced and not lines[j].blank and inner_tabs(lines[j])[0]:
-                j += 1
-            block = lines[i:j]
+            while j < n:
+                if tabs[j][0]:
+                    j += 1
+                elif (
+                    j + 1 < n
+                    and j > i
+                    and not lines[j].blank
+                    and not lines[j].fenced
+                    and j not in used
+                    and tabs[j + 1][0]
+                    and tabs[j - 1][0] == tabs[j + 1][0]
+                    and spaced_row(j, tabs[j - 1][0] + 1)
+                ):
+                    j += 1
+                else:
+                    break
+            block = range(i, j)
             i = j
-            if len(block) < 3:
-                continue
-            stats = [inner_tabs(b) for b in block]
-            raw = [s[0] for s in stats]
-            runs = [s[1] for s in stats]
-            if len(set(raw)) == 1:
+            raw = [tabs[k][0] for k in block]
+            runs = [tabs[k][1] for k in block]
+            if sum(1 for c in raw if c) < 3 or len(set(raw)) == 1:
                 continue
             # Text aligned with tabs puts a varying number of tabs between the
             # same number of columns: same number of tab runs on each line.
@@ -732,16 +850,24 @@ class Tables(Detector):
             # the smallest majority that still flags 2 of 5 lines.
             if raw.count(mode) < max(2, 0.6 * len(raw)):
                 continue
-            for b, c in zip(block, raw):
+            for k, c in zip(block, raw):
                 if c == mode:
                     continue
+                b = lines[k]
+                if c == 0:
+                    msg = (
+                        f"line has no tabs but sits between rows of {mode + 1} tab-separated fields; "
+                        "its tabs were probably turned into spaces"
+                    )
+                else:
+                    msg = f"line has {_plural(c + 1, 'tab-separated field')} but the lines around it have {mode + 1}"
                 out.append(
                     Finding(
                         "TB105",
-                        f"line has {_plural(c + 1, 'tab-separated field')} but the lines around it have {mode + 1}",
+                        msg,
                         b.content_start,
                         b.content_end,
-                        confidence=0.7,
+                        confidence=0.7 if c else 0.6,
                         data={"fields": c + 1, "expected_fields": mode + 1},
                     )
                 )
