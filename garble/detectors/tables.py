@@ -195,6 +195,9 @@ _DASHES_CLASS = "-" + "".join(sorted(_LOOKALIKE_DASHES))
 _INLINE_DELIM_RE = re.compile(r"\|(?:[ \t]*:?[" + _DASHES_CLASS + r"]{3,}:?[ \t]*\|){2,}")
 _CODE_SPAN_RE = re.compile(r"(`+).+?(?<!`)\1(?!`)")
 
+# A list item marker and the spaces after it (the item's content follows).
+_LIST_ITEM_RE = re.compile(r"^(?:[-+*]|\d{1,9}[.)])[ \t]{1,4}(?=\S)")
+
 # Blockquote markers at the start of a line ("> ", ">>", "> > ").
 _QUOTE_RE = re.compile(r"^(?: {0,3}> ?)+")
 # Block starts that end a GFM table (cmark-gfm closes the table when a new
@@ -347,13 +350,22 @@ class Tables(Detector):
             ln, hd = lines[i], lines[i - 1]
             if ln.fenced or hd.fenced or ln.blank or hd.blank or i in used or (i - 1) in used:
                 continue
-            if ln.depth != hd.depth or hd.indent >= 4 or ln.indent >= 4:
+            if ln.depth != hd.depth or hd.indent >= 4 or not _is_delimiter(ln.text):
                 continue
-            if not _is_delimiter(ln.text) or not _has_pipe(hd.text) or _is_delimiter(hd.text):
+            # A table may open a list item ("- a | b" over "  --|--"): the
+            # header is the text after the marker and the table's lines sit at
+            # the item's content column.
+            head_text, col = hd.text, hd.indent
+            li = _LIST_ITEM_RE.match(hd.text)
+            if li and not hd.text.startswith("|"):
+                head_text, col = hd.text[li.end() :], hd.indent + li.end()
+            elif _BLOCK_START_RE.match(hd.text) and not hd.text.startswith("|"):
                 continue
-            if _BLOCK_START_RE.match(hd.text) and not hd.text.startswith("|"):
+            if not (col - 3 <= ln.indent < col + 4) or (li and ln.indent < col):
                 continue
-            h_cells = _split_cells(hd.text)[0]
+            if not _has_pipe(head_text) or _is_delimiter(head_text):
+                continue
+            h_cells = _split_cells(head_text)[0]
             d_cells = _split_cells(ln.text)[0]
             if len(h_cells) != len(d_cells):
                 used.update((i - 1, i))
@@ -373,9 +385,9 @@ class Tables(Detector):
                     )
                 continue
             n_tables += 1
-            rows = self._gfm_body(lines, i + 1, ln.depth, hd.indent)
+            rows = self._gfm_body(lines, i + 1, ln.depth, col, bool(li))
             used.update(range(i - 1, i + 1 + len(rows)))
-            findings.extend(self._check_rows(text, hd, rows, len(h_cells), codes, gfm=True))
+            findings.extend(self._check_rows(text, head_text, rows, len(h_cells), codes, gfm=True))
 
         # 2. Look-alike separator rows (tables that never render).
         for i in range(1, len(lines)):
@@ -391,7 +403,7 @@ class Tables(Detector):
             used.update(range(i - 1, i + 1 + len(rows)))
             if "TB101" in codes:
                 findings.append(self._lookalike_finding(text, ln, kind, len(h_cells)))
-            findings.extend(self._check_rows(text, hd, rows, len(h_cells), codes, gfm=False))
+            findings.extend(self._check_rows(text, hd.text, rows, len(h_cells), codes, gfm=False))
         # ... and look-alike separators whose header line is gone (first line
         # of a block of pipe rows): still a broken table.
         for i in range(len(lines) - 1):
@@ -407,7 +419,7 @@ class Tables(Detector):
             used.update(range(i, i + 1 + len(rows)))
             if "TB101" in codes:
                 findings.append(self._lookalike_finding(text, ln, kind, None))
-            findings.extend(self._check_rows(text, ln, rows, n_sep, codes, gfm=False))
+            findings.extend(self._check_rows(text, ln.text, rows, n_sep, codes, gfm=False))
 
         # 3. Pipe blocks without any separator row.
         if "TB104" in codes:
@@ -464,12 +476,14 @@ class Tables(Detector):
         return out
 
     @staticmethod
-    def _gfm_body(lines: list[_Line], j: int, depth: int, base_indent: int) -> list[_Line]:
-        """Body rows of a GFM table: until a blank line or another block starts."""
+    def _gfm_body(lines: list[_Line], j: int, depth: int, col: int, in_item: bool) -> list[_Line]:
+        """Body rows of a GFM table: until a blank line or another block starts
+        (an indented code line, or for a table in a list item a line left of
+        the item's content column)."""
         rows = []
         while j < len(lines):
             ln = lines[j]
-            if ln.blank or ln.fenced or ln.depth != depth or ln.indent >= base_indent + 4:
+            if ln.blank or ln.fenced or ln.depth != depth or ln.indent >= col + 4 or (in_item and ln.indent < col):
                 break
             if _BLOCK_START_RE.match(ln.text):
                 break
@@ -498,13 +512,13 @@ class Tables(Detector):
     def _check_rows(
         self,
         text: str,
-        header: _Line,
+        header_text: str,
         rows: list[_Line],
         n_header: int,
         codes: set[str],
         gfm: bool,
     ) -> Iterable[Finding]:
-        h_lead, h_trail = _split_cells(header.text)[2:]
+        h_lead, h_trail = _split_cells(header_text)[2:]
         parsed = [_split_cells(r.text) for r in rows]
         counts = [len(p[0]) for p in parsed]
         skip: set[int] = set()
