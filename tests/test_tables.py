@@ -133,7 +133,7 @@ def test_samples_clean_and_damaged():
     for name in ("table-clean.md", "table-clean-tsv.txt"):
         assert findings((SAMPLES / name).read_text(encoding="utf-8")) == (), name
     damaged = findings((SAMPLES / "table-damaged.md").read_text(encoding="utf-8"))
-    assert {f.code for f in damaged} == {"TB101", "TB102", "TB103", "TB104", "TB106", "TB107"}
+    assert {f.code for f in damaged} == {"TB101", "TB102", "TB103", "TB104", "TB106", "TB107", "TB108"}
     tsv = findings((SAMPLES / "table-damaged-tsv.txt").read_text(encoding="utf-8"))
     assert [f.code for f in tsv] == ["TB105", "TB105"]
 

@@ -144,6 +144,22 @@ _RULES = (
         ),
         example="Key figures: | Item | Value | |---|---| | Revenue | 4.1 bn | | Staff | 1,200 |",
     ),
+    Rule(
+        code="TB108",
+        name="separator-detached-from-header",
+        summary="A blank line separates the table header from its separator row, so no table is rendered.",
+        severity=Severity.WARNING,
+        weight=1.5,
+        doc=(
+            "A pipe table must start with the header row directly followed by the delimiter row. Text extracted "
+            "with blank lines between all lines (double-spaced scraping) or an edit that inserted a blank line "
+            "leaves `| a | b |`, an empty line, then `|---|---|`: Markdown shows both as plain paragraphs. "
+            "Flagged when a separator row (hyphens or look-alikes) has a blank line above it and the pipe row "
+            "before that blank has the same number of cells. Not flagged: a lone `| --- |` line with no pipe "
+            "row above it."
+        ),
+        example="| Name | Year |\n\n|------|------|\n\n| Ada | 1815 |",
+    ),
 )
 
 # ---------------------------------------------------------------------------
@@ -194,6 +210,10 @@ _LOOKALIKE_CELL_RE = re.compile(r"^:?[-" + "".join(sorted(_LOOKALIKE_DASHES)) + 
 _DASHES_CLASS = "-" + "".join(sorted(_LOOKALIKE_DASHES))
 _INLINE_DELIM_RE = re.compile(r"\|(?:[ \t]*:?[" + _DASHES_CLASS + r"]{3,}:?[ \t]*\|){2,}")
 _CODE_SPAN_RE = re.compile(r"(`+).+?(?<!`)\1(?!`)")
+
+# A kramdown attribute list under a table ("{: .table-striped}"): Jekyll
+# sites attach it to the table; it is not a stray row.
+_KRAMDOWN_IAL_RE = re.compile(r"^\{:[^}]*\}$")
 
 # A list item marker and the spaces after it (the item's content follows).
 _LIST_ITEM_RE = re.compile(r"^(?:[-+*]|\d{1,9}[.)])[ \t]{1,4}(?=\S)")
@@ -421,6 +441,54 @@ class Tables(Detector):
                 findings.append(self._lookalike_finding(text, ln, kind, None))
             findings.extend(self._check_rows(text, ln.text, rows, n_sep, codes, gfm=False))
 
+        # ... and separators cut off from their header by blank lines.
+        for i in range(2, len(lines)):
+            ln = lines[i]
+            if i in used or ln.fenced or ln.blank or not lines[i - 1].blank:
+                continue
+            kind = _lookalike_kind(ln.text)
+            if kind is None and not _is_delimiter(ln.text):
+                continue
+            # nearest non-blank line above, at most 2 blank lines up
+            k = i - 1
+            while k > 0 and lines[k].blank and i - k <= 2:
+                k -= 1
+            hd = lines[k]
+            if hd.blank or hd.fenced or k in used or hd.depth != ln.depth or not _has_pipe(hd.text):
+                continue
+            if _is_delimiter(hd.text) or _lookalike_kind(hd.text):
+                continue
+            n_head, n_sep = len(_split_cells(hd.text)[0]), len(_split_cells(ln.text)[0])
+            if n_head != n_sep or not any(re.search(r"\w", c) for c in _split_cells(hd.text)[0]):
+                continue
+            # and a body row of the same width below (again across <= 2 blank
+            # lines): a lone "| --- |" under a pipe line is not enough.
+            b = i + 1
+            while b < len(lines) and lines[b].blank and b - i <= 3:
+                b += 1
+            if b >= len(lines) or lines[b].blank or lines[b].fenced or lines[b].depth != ln.depth:
+                continue
+            if len(_split_cells(lines[b].text)[0]) != n_head or not _has_pipe(lines[b].text):
+                continue
+            n_tables += 1
+            used.update(range(k, i + 1))
+            if "TB108" in codes:
+                gap = i - k - 1
+                findings.append(
+                    Finding(
+                        "TB108",
+                        f"{'a blank line separates' if gap == 1 else f'{gap} blank lines separate'} this separator "
+                        "row from the header row above it, so Markdown renders no table; remove the blank "
+                        "lines between the table's rows",
+                        ln.content_start,
+                        ln.content_end,
+                        confidence=0.85,
+                        data={"blank_lines": gap, "header_cells": n_head},
+                    )
+                )
+            if kind is not None and "TB101" in codes:
+                findings.append(self._lookalike_finding(text, ln, kind, n_head))
+
         # 3. Pipe blocks without any separator row.
         if "TB104" in codes:
             findings.extend(self._missing_separator(text, lines, used))
@@ -485,7 +553,7 @@ class Tables(Detector):
             ln = lines[j]
             if ln.blank or ln.fenced or ln.depth != depth or ln.indent >= col + 4 or (in_item and ln.indent < col):
                 break
-            if _BLOCK_START_RE.match(ln.text):
+            if _BLOCK_START_RE.match(ln.text) or _KRAMDOWN_IAL_RE.match(ln.text):
                 break
             rows.append(ln)
             j += 1
