@@ -185,8 +185,8 @@ _DASH_NAMES = {
     "\u2015": "horizontal bars (―)",
     "\uff0d": "full-width hyphens (－)",
 }
-# Box-drawing characters other than plain horizontals: their presence means a
-# drawn grid (┌─┬─┐ │ ├─┼─┤), which is art, not a broken Markdown table.
+# Any box-drawing character (U+2500-U+257F) means a drawn grid (┌─┬─┐ │ ├─┼─┤
+# or |───|), which is art, not a broken Markdown table.
 _BOX_ART_RE = re.compile(r"[\u2500-\u257f]")
 # reStructuredText grid tables / ASCII-art boxes: +----+----+ or +====+
 _ASCII_BORDER_RE = re.compile(r"^\s*\+[-=+:]*[-=][-=+:]*\+\s*$")
@@ -218,6 +218,15 @@ _KRAMDOWN_IAL_RE = re.compile(r"^\{:[^}]*\}$")
 # A list item marker and the spaces after it (the item's content follows).
 _LIST_ITEM_RE = re.compile(r"^(?:[-+*]|\d{1,9}[.)])[ \t]{1,4}(?=\S)")
 
+# CommonMark HTML block type 6 tag names: a line opening with one of these
+# starts an HTML block (and so ends a table); other inline tags do not.
+_HTML_BLOCK_TAGS = (
+    "address article aside base basefont blockquote body caption center col colgroup dd details dialog dir "
+    "div dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html "
+    "iframe legend li link main menu menuitem nav noframes ol optgroup option p param search section summary "
+    "table tbody td tfoot th thead title tr track ul"
+).split()
+
 # Blockquote markers at the start of a line ("> ", ">>", "> > ").
 _QUOTE_RE = re.compile(r"^(?: {0,3}> ?)+")
 # Block starts that end a GFM table (cmark-gfm closes the table when a new
@@ -229,9 +238,12 @@ _BLOCK_START_RE = re.compile(
     r"|(?:[-*_][ \t]*){3,}$"
     r"|[-+*][ \t]"
     r"|\d{1,9}[.)][ \t]"
-    r"|<(?:[A-Za-z/!?])"
-    r"|:{3,}"
-    r")"
+    r"|<(?:script|pre|style|textarea|!--|\?|![A-Za-z]|!\[CDATA\[)"
+    r"|</?(?:" + "|".join(_HTML_BLOCK_TAGS) + r")(?:[ \t>]|/>|$)"
+    r"|</?[A-Za-z][A-Za-z0-9-]*(?:[ \t][^<>]*)?/?>[ \t]*$"  # type 7: a lone complete tag
+    r"|:{3,}"  # container directive fence (markdownlint's micromark directive extension)
+    r")",
+    re.I,
 )
 
 
@@ -594,19 +606,26 @@ class Tables(Detector):
         # TB103: row k (short, or missing the closing pipe the header has)
         # followed by row k+1 whose cells complete it: c_k + c_{k+1} - 1 == H
         # (the cell broken by the newline is counted twice).
+        # The table "closes its rows" when the header and at least two thirds
+        # of the other piped rows end with a pipe; only then is a missing closing
+        # pipe evidence of a break (a table written without closing pipes
+        # followed by a glued text line is a TB102 case, not a wrap).
+        piped = [k for k, r in enumerate(rows) if _has_pipe(r.text)]
         for k in range(len(rows) - 1):
             if k in skip:
                 continue
             ck, cn = counts[k], counts[k + 1]
             if cn >= n_header or ck + cn - 1 != n_header:
                 continue
-            lost_trail = h_trail and not parsed[k][3]
+            others = [parsed[j][3] for j in piped if j not in (k, k + 1)]
+            closes_rows = h_trail and sum(others) * 3 >= len(others) * 2
+            lost_trail = closes_rows and not parsed[k][3]
             both_short = ck < n_header
             if not (lost_trail or both_short):
                 continue
-            # the continuation line must not open like a fresh row when the
-            # header style has a leading pipe and the first line kept its end
-            if not lost_trail and h_lead and parsed[k + 1][2]:
+            # the continuation must not open like a fresh row when the table's
+            # rows open with a pipe
+            if h_lead and parsed[k + 1][2]:
                 continue
             skip.update((k, k + 1))
             if "TB103" in codes:
