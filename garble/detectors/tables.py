@@ -401,6 +401,8 @@ class Tables(Detector):
             d_cells = _split_cells(ln.text)[0]
             if len(h_cells) != len(d_cells):
                 used.update((i - 1, i))
+                if ln.text == "|-":
+                    continue  # a MediaWiki row marker from a wikitable snippet
                 # html2text renders empty layout tables as "|  |" over
                 # "---|---|---": no content, so no table is lost.
                 if "TB106" in codes and any(re.search(r"\w", c) for c in h_cells):
@@ -523,7 +525,7 @@ class Tables(Detector):
         fenced = doc.fenced_blocks
         out = []
         fi = 0
-        html_close = ""  # closing marker of the open raw HTML block, if any
+        html_close = ""  # closing marker of the open raw HTML block / wikitable, if any
         for n, (s, e) in enumerate(doc.lines):
             raw = text[s:e]
             if raw.endswith("\r"):
@@ -534,8 +536,14 @@ class Tables(Detector):
             if not in_fence:
                 if html_close:
                     in_fence = True
-                    if html_close in raw.lower():
+                    if html_close == "|}" and raw.lstrip().startswith("|}"):
                         html_close = ""
+                    elif html_close != "|}" and html_close in raw.lower():
+                        html_close = ""
+                elif raw.lstrip().startswith("{|"):
+                    # MediaWiki table markup ({| ... |- ... |}) uses pipes
+                    # and "|-" rows of its own; it is not a Markdown table.
+                    in_fence, html_close = True, "|}"
                 else:
                     hm = _HTML_OPEN_RE.match(raw)
                     if hm:
