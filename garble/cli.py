@@ -1,25 +1,33 @@
-"""Command line: ``garble check PATH...``.
+"""Command line: ``garble check PATH...``, ``garble fix``, ``garble rules``, ``garble rule CODE``, ``garble config``.
 
 ``main(argv) -> int`` never raises for user errors: usage problems and
 unreadable input are one-line messages on stderr and an exit code
-(0 nothing failed, 1 a finding or score failed the run, 2 usage error or
-unreadable input).
+(0 nothing failed, 1 a finding or score failed the run, 2 usage or config
+error, or unreadable input).
+
+Configuration files are found per checked file (see :mod:`garble.config`);
+command-line flags win over them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Iterator, Sequence, TextIO
 
-from garble.engine import Checker, ConfigError, Settings
+import garble.engine as engine
+from garble.config import Config, Overrides, Resolver
+from garble.engine import Checker, ConfigError
 from garble.files import DEFAULT_INCLUDE, ReadError, decode, iter_targets, read_text
 from garble.report import Report
 from garble.reporters.base import escape_controls
 
-FORMATS = ("full", "concise", "json", "jsonl")
-SUBCOMMANDS = ("check",)
+FORMATS = ("full", "concise", "json", "jsonl", "sarif", "github")
+SUBCOMMANDS = ("check", "fix", "rules", "rule", "config")
+#: a run over more files than this shows a progress bar (on a terminal, without --quiet)
+PROGRESS_MIN_FILES = 8
 
 
 class UsageError(Exception):
@@ -38,6 +46,24 @@ def _csv(values: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _add_selection(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--select", action="append", metavar="CODES",
+                   help="only these rules: codes, prefixes (MJ, TB1), families (mojibake) or rule names; comma-separated")
+    c.add_argument("--extend-select", action="append", metavar="CODES", help="add rules to the selection")
+    c.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules (same forms as --select)")
+    c.add_argument("--fail-under", type=float, metavar="SCORE", help="fail when a document scores below SCORE (0-100)")
+    c.add_argument("--fail-on", choices=("info", "warning", "error"), default=None,
+                   help="fail when a finding has at least this severity (default: warning)")
+    c.add_argument("--include", action="append", metavar="GLOB",
+                   help=f"file globs to check inside directories (default: {' '.join(DEFAULT_INCLUDE)})")
+    c.add_argument("--exclude", action="append", metavar="GLOB", help="file or directory globs to skip")
+    c.add_argument("--no-gitignore", action="store_true", help="also check files that .gitignore excludes")
+    cfg = c.add_mutually_exclusive_group()
+    cfg.add_argument("--config", metavar="FILE",
+                     help="use this config file (garble.toml, .garble.toml or pyproject.toml) for every path")
+    cfg.add_argument("--isolated", action="store_true", help="ignore all config files")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="garble", description="Find damaged text and say how damaged it is.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
@@ -47,18 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", metavar="PATH", help="files, directories (recursed), or - for stdin")
     c.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: full on a terminal, concise otherwise)")
-    c.add_argument("--select", action="append", metavar="CODES",
-                   help="only these rules: codes, prefixes (MJ, TB1), families (mojibake) or rule names; comma-separated")
-    c.add_argument("--extend-select", action="append", metavar="CODES", help="add rules to the selection")
-    c.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules (same forms as --select)")
-    c.add_argument("--fail-under", type=float, metavar="SCORE", help="fail when a document scores below SCORE (0-100)")
-    c.add_argument("--fail-on", choices=("info", "warning", "error"), default=None,
-                   help="fail when a finding has at least this severity (default: warning)")
+    _add_selection(c)
     c.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail the run")
-    c.add_argument("--include", action="append", metavar="GLOB",
-                   help=f"file globs to check inside directories (default: {' '.join(DEFAULT_INCLUDE)})")
-    c.add_argument("--exclude", action="append", metavar="GLOB", help="file or directory globs to skip")
-    c.add_argument("--no-gitignore", action="store_true", help="also check files that .gitignore excludes")
     c.add_argument("--stdin-filename", metavar="NAME", help="path to show for text read from stdin")
     c.add_argument("--jsonl-input", metavar="FILE", help="read documents from a JSON Lines file (- for stdin)")
     c.add_argument("--text-field", default="text", metavar="NAME", help="field holding the text in --jsonl-input records")
@@ -66,36 +82,83 @@ def build_parser() -> argparse.ArgumentParser:
     color = c.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None, help="force colour")
     color.add_argument("--no-color", dest="color", action="store_false", help="never use colour")
-    c.add_argument("-q", "--quiet", action="store_true", help="show only documents with findings")
+    c.add_argument("-q", "--quiet", action="store_true", help="show only documents with findings, no progress bar")
+
+    f = sub.add_parser("fix", help="apply safe fixes to files (mojibake repaired, padding trimmed ...)")
+    f.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (recursed)")
+    f.add_argument("--diff", action="store_true", help="print a unified diff of what would change; write nothing")
+    f.add_argument("--unsafe", action="store_true", help="also apply fixes marked unsafe (they may change meaning)")
+    _add_selection(f)
+    f.add_argument("-q", "--quiet", action="store_true", help="do not list the findings that remain")
+
+    r = sub.add_parser("rules", help="list every rule")
+    r.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
+
+    one = sub.add_parser("rule", help="explain one rule, with its example run through the checker")
+    one.add_argument("code", metavar="CODE", help="a rule code (MJ102) or name")
+
+    k = sub.add_parser("config", help="print the settings that apply to PATH (default: the current directory)")
+    k.add_argument("path", nargs="?", default=".", metavar="PATH")
+    k.add_argument("--format", choices=("toml", "json"), default="toml", help="output format")
+    _add_selection(k)
     return parser
 
 
-def _settings_from_args(args: argparse.Namespace) -> Settings:
-    s = Settings()
-    changes = {}
-    if args.select:
-        changes["select"] = _csv(args.select)
-    if args.extend_select:
-        changes["extend_select"] = _csv(args.extend_select)
-    if args.ignore:
-        changes["ignore"] = _csv(args.ignore)
-    if args.fail_under is not None:
-        if not 0 <= args.fail_under <= 100:
-            raise UsageError(f"--fail-under must be between 0 and 100, not {args.fail_under}")
-        changes["fail_under"] = args.fail_under
-    if args.fail_on:
-        changes["fail_on"] = args.fail_on
-    return s.replace(**changes)
+def _overrides(args: argparse.Namespace) -> Overrides:
+    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
+        raise UsageError(f"--fail-under must be between 0 and 100, not {args.fail_under}")
+    return Overrides(
+        select=_csv(args.select) if args.select else None,
+        extend_select=_csv(args.extend_select),
+        ignore=_csv(args.ignore),
+        fail_on=args.fail_on,
+        fail_under=args.fail_under,
+        include=_csv(args.include) or None,
+        exclude=_csv(args.exclude),
+    )
 
 
-def _documents(args: argparse.Namespace, stdin: TextIO) -> Iterator[tuple[str, str | None, str | None, bool, object]]:
+def _resolver(args: argparse.Namespace) -> Resolver:
+    return Resolver(_overrides(args), config_file=args.config, isolated=args.isolated)
+
+
+class _Checkers:
+    """One Checker per (config, per-file ignores), built on first use."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self._cache: dict[tuple[int, tuple[str, ...]], Checker] = {}
+        self._keep: list[Config] = []
+
+    def for_path(self, path: str | None) -> Checker:
+        """The checker for a file; ``None`` (stdin, JSON Lines input) uses the current directory's config."""
+        cfg = self.resolver.for_path(path) if path is not None else self.resolver.for_dir(".")
+        extra = cfg.ignores_for(path) if path is not None else ()
+        key = (id(cfg), extra)
+        if key not in self._cache:
+            s = cfg.settings
+            if extra:
+                s = s.replace(ignore=s.ignore + extra)
+            try:
+                self._cache[key] = Checker(s)
+            except ConfigError as exc:
+                if cfg.path is None:
+                    raise
+                raise ConfigError(f"{cfg.path}: {exc}") from None
+            self._keep.append(cfg)
+        return self._cache[key]
+
+
+def _targets(args: argparse.Namespace, resolver: Resolver):
+    return iter_targets(args.paths, respect_gitignore=not args.no_gitignore, selection_for=resolver.selection_for)
+
+
+def _documents(args: argparse.Namespace, stdin: TextIO, targets) -> Iterator[tuple[str, str | None, str | None, bool, object]]:
     """Yield ``(path, text, error, fatal, id)`` for every document, lazily."""
     if args.jsonl_input:
         yield from _jsonl_documents(args, stdin)
         return
-    include = _csv(args.include) or DEFAULT_INCLUDE
-    exclude = _csv(args.exclude)
-    for t in iter_targets(args.paths, include, exclude, respect_gitignore=not args.no_gitignore):
+    for t in targets:
         if t.error:
             yield t.path, None, t.error, True, None
             continue
@@ -158,40 +221,248 @@ def _jsonl_documents(args, stdin):
             fh.close()
 
 
+class _Progress:
+    """A rich progress bar on stderr (files done, MB/s); rich is imported only when it is shown."""
+
+    def __init__(self, stderr: TextIO, files: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.text import Text
+
+        class _Speed(TextColumn):  # MB/s of text read so far
+            def render(self, task):
+                speed = task.fields.get("bytes", 0) / max(task.elapsed or 0.0, 1e-6) / 1e6
+                return Text(f"{speed:6.2f} MB/s", style="cyan")
+
+        self.console = Console(file=stderr, highlight=False)
+        self.progress = Progress(
+            TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), _Speed(""),
+            TimeRemainingColumn(), console=self.console, transient=True,
+        )
+        self.task = self.progress.add_task("check", total=files, bytes=0)
+        self.bytes = 0
+
+    def advance(self, n_bytes: int) -> None:
+        self.bytes += n_bytes
+        self.progress.update(self.task, advance=1, bytes=self.bytes)
+
+    def print(self, line: str) -> None:
+        self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def wrap(self, out: TextIO) -> TextIO:
+        """Route terminal output through the live display so it does not tear the bar."""
+        from rich.file_proxy import FileProxy
+
+        return FileProxy(self.console, out)  # type: ignore[return-value]
+
+
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO) -> int:
     if not args.paths and not args.jsonl_input:
         raise UsageError("give at least one PATH (a file, a directory, or - for stdin), or --jsonl-input FILE")
     if args.paths and args.jsonl_input:
         raise UsageError("give either PATHs or --jsonl-input, not both")
-    settings = _settings_from_args(args)
-    checker = Checker(settings)
+    resolver = _resolver(args)
+    checkers = _Checkers(resolver)
+    default_checker = checkers.for_path(None)  # surfaces config errors before any input is read
 
     fmt = args.format or ("full" if stdout.isatty() else "concise")
+    targets = _targets(args, resolver) if not args.jsonl_input else iter(())
+    progress = None
+    if not args.quiet and not args.jsonl_input and "-" not in args.paths and stderr.isatty():
+        targets = list(targets)
+        if len(targets) > PROGRESS_MIN_FILES:
+            progress = _Progress(stderr, len(targets))
+    if progress is None:
+        return _run_check(args, fmt, checkers, default_checker, targets, None, stdout, stderr, stdin)
+    progress.progress.start()
+    try:
+        return _run_check(args, fmt, checkers, default_checker, targets, progress, stdout, stderr, stdin)
+    finally:
+        progress.progress.stop()
+
+
+def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker, targets, progress: _Progress | None,
+               stdout, stderr, stdin) -> int:
     from garble.reporters import reporter_class
 
+    def err(line: str) -> None:
+        if progress is not None:
+            progress.print(line)
+        else:
+            print(line, file=stderr)
+
     color = args.color if args.color is not None else (None if stdout.isatty() else False)
-    reporter = reporter_class(fmt)(stdout, color=color, quiet=args.quiet)
+    out = progress.wrap(stdout) if progress is not None and stdout.isatty() else stdout
+    reporter = reporter_class(fmt)(out, color=color, quiet=args.quiet)
+    if hasattr(reporter, "registry"):
+        reporter.registry = default_checker.registry
+    from_files = not args.jsonl_input
     seen = failed = unreadable = 0
-    for path, text, error, fatal, rid in _documents(args, stdin):
+    for path, text, error, fatal, rid in _documents(args, stdin, targets):
         seen += 1
         if error is not None:
             report = Report(path=path, error=error, id=rid)
-            print(f"garble: {escape_controls(path)}: {error}", file=stderr)
+            err(f"garble: {escape_controls(path)}: {error}")
             if fatal:
                 unreadable += 1
         else:
+            checker = checkers.for_path(path) if from_files and path != "-" else default_checker
             report = checker.check(text, path, id=rid)
             if report.failed:
                 failed += 1
             for note in report.notes:
                 if fmt not in ("full",):
-                    print(f"garble: {escape_controls(path)}: note: {note}", file=stderr)
+                    err(f"garble: {escape_controls(path)}: note: {note}")
+            if fmt in ("full", "concise"):
+                for u in getattr(report, "unused_suppressions", ()) or ():
+                    err(f"garble: {escape_controls(path)}:{u.line}:{u.column}: GB003 {escape_controls(u.message)}")
         reporter.report(report)
+        if progress is not None:
+            progress.advance(len(text.encode("utf-8")) if text else 0)
+    if progress is not None:
+        progress.progress.stop()
     reporter.finish(seen, failed, unreadable)
     if unreadable:
         return 2
     if failed and not args.exit_zero:
         return 1
+    return 0
+
+
+def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from garble.fix import FileChangedError, fix_text, read_snapshot, unified_diff, write_atomic
+
+    if not args.paths:
+        raise UsageError("give at least one PATH (a file or a directory) to fix")
+    if "-" in args.paths:
+        raise UsageError("garble fix works on files, not stdin")
+    resolver = _resolver(args)
+    checkers = _Checkers(resolver)
+    checkers.for_path(None)  # config errors first
+    errors = remaining_failed = changed = applied = remaining = 0
+    for t in _targets(args, resolver):
+        path = t.path
+        if t.error:
+            print(f"garble: {escape_controls(path)}: {t.error}", file=stderr)
+            errors += 1
+            continue
+        try:
+            snap = read_snapshot(path)
+            text = decode(snap.data)
+        except ReadError as exc:
+            print(f"garble: {escape_controls(path)}: {exc}", file=stderr)
+            errors += exc.fatal
+            continue
+        except OSError as exc:
+            reason = {FileNotFoundError: "no such file or directory", PermissionError: "permission denied",
+                      IsADirectoryError: "is a directory"}.get(type(exc), exc.strerror or str(exc))
+            print(f"garble: {escape_controls(path)}: {reason}", file=stderr)
+            errors += 1
+            continue
+        checker = checkers.for_path(path)
+        result = fix_text(text, lambda t_, c=checker, p=path: c.check(t_, p), unsafe=args.unsafe)
+        report = result.report
+        if result.text != text:
+            if args.diff:
+                stdout.write(unified_diff(text, result.text, path))
+            else:
+                try:
+                    write_atomic(snap, result.text)
+                except FileChangedError as exc:
+                    print(f"garble: {escape_controls(path)}: {exc}", file=stderr)
+                    errors += 1
+                    continue
+                except OSError as exc:
+                    print(f"garble: {escape_controls(path)}: cannot write: {exc.strerror or exc}", file=stderr)
+                    errors += 1
+                    continue
+                if not args.quiet:
+                    n = result.applied
+                    print(f"garble: fixed {n} issue{'s' * (n != 1)} in {escape_controls(path)}", file=stderr)
+            changed += 1
+            applied += result.applied
+        if report is not None:
+            remaining += len(report.diagnostics)
+            remaining_failed += report.failed
+            if not args.quiet:
+                stream = stderr if args.diff else stdout
+                for d in report.diagnostics:
+                    stream.write(f"{escape_controls(path)}:{d.start.line}:{d.start.column}: {d.code} {escape_controls(d.message)}\n")
+    if not args.quiet:
+        verb = "would fix" if args.diff else "fixed"
+        print(f"garble: {verb} {applied} issue{'s' * (applied != 1)} in {changed} file{'s' * (changed != 1)}; "
+              f"{remaining} finding{'s' * (remaining != 1)} left", file=stderr)
+    if errors:
+        return 2
+    if remaining_failed or (args.diff and changed):
+        return 1
+    return 0
+
+
+def _rules(args: argparse.Namespace, stdout: TextIO) -> int:
+    from garble import rules_doc
+
+    registry = engine.default_registry()
+    render = {"text": rules_doc.render_text, "json": rules_doc.render_json, "markdown": rules_doc.render_markdown}
+    stdout.write(render[args.format](registry))
+    return 0
+
+
+def _rule(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from garble import rules_doc
+    from garble.registry import _closest_hint
+
+    registry = engine.default_registry()
+    try:
+        text, _ = rules_doc.explain(args.code, registry)
+    except KeyError:
+        print(f"garble: error: unknown rule {args.code!r}{_closest_hint(args.code.upper(), registry._names())}; "
+              "see 'garble rules'", file=stderr)
+        return 2
+    stdout.write(text)
+    return 0
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml(v)}" for k, v in value.items()) + " }"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _toml_key(key: str) -> str:
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _config(args: argparse.Namespace, stdout: TextIO) -> int:
+    cfg = _resolver(args).for_path(args.path)
+    checker = Checker(cfg.settings)  # validates selectors, severities and detector options
+    data = cfg.to_dict()
+    data["detectors-enabled"] = checker.families
+    if args.format == "json":
+        json.dump(data, stdout, ensure_ascii=False, indent=1)
+        stdout.write("\n")
+        return 0
+    lines = [f"# settings for {args.path}",
+             f"# config file: {data.pop('config-file') or 'none (defaults)'}",
+             f"# globs are relative to: {data.pop('root')}",
+             f"# detectors that run: {', '.join(data.pop('detectors-enabled')) or 'none'}"]
+    tables = {k: data.pop(k) for k in ("per-file-ignores", "severity", "detectors")}
+    for k, v in data.items():
+        lines.append(f"# {k} is not set" if v is None else f"{k} = {_toml(v)}")
+    for name in ("per-file-ignores", "severity"):
+        if tables[name]:
+            lines += ["", f"[{name}]"] + [f"{_toml_key(k)} = {_toml(v)}" for k, v in tables[name].items()]
+    for fam, opts in tables["detectors"].items():
+        lines += ["", f"[detectors.{_toml_key(fam)}]"] + [f"{_toml_key(k)} = {_toml(v)}" for k, v in opts.items()]
+    stdout.write("\n".join(lines) + "\n")
     return 0
 
 
@@ -214,7 +485,15 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         if args.command is None:
             parser.print_help(stdout)
             return 2
-        return _check(args, stdout, stderr, stdin)
+        if args.command == "check":
+            return _check(args, stdout, stderr, stdin)
+        if args.command == "fix":
+            return _fix(args, stdout, stderr)
+        if args.command == "rules":
+            return _rules(args, stdout)
+        if args.command == "rule":
+            return _rule(args, stdout, stderr)
+        return _config(args, stdout)
     except UsageError as exc:
         print(f"garble: error: {exc}", file=stderr)
         print("garble: try 'garble check --help'", file=stderr)

@@ -96,10 +96,16 @@ class Checker:
         try:
             explicit = [p for sel in (*s.select, *s.extend_select) for p in self.registry.expand(sel)]
             ignore = [p for sel in s.ignore for p in self.registry.expand(sel)]
-            self.severity_overrides = {self.registry.rule(c).code: Severity.parse(v) for c, v in s.severity.items()}
+            self.severity_overrides = {}
+            for c, v in s.severity.items():
+                try:
+                    code = self.registry.rule(c).code
+                except KeyError:
+                    raise SelectorError(f"severity given for unknown rule {c!r}") from None
+                self.severity_overrides[code] = Severity.parse(v)
             self.fail_on = Severity.parse(s.fail_on)
-        except (SelectorError, KeyError, ValueError) as exc:
-            raise ConfigError(str(exc).strip("'\"")) from None
+        except (SelectorError, ValueError) as exc:
+            raise ConfigError(str(exc.args[0] if exc.args else exc)) from None
         unknown_families = set(s.detectors) - {d.family for d in self.registry.detectors}
         if unknown_families:
             raise ConfigError(f"options given for unknown detector(s): {', '.join(sorted(unknown_families))}")

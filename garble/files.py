@@ -6,7 +6,7 @@ import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 #: files picked up when walking a directory (explicitly named files are always checked)
 DEFAULT_INCLUDE = ("*.txt", "*.text", "*.md", "*.markdown", "*.mdown", "*.rst")
@@ -70,6 +70,35 @@ def _matches(rel: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which files to check under a directory: globs relative to ``base`` (a config file's folder).
+
+    A pattern matches a path when it matches the file or folder name, or its path
+    relative to ``base`` (``*`` also crosses ``/``, so ``docs/**`` covers the tree).
+    """
+
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    base: Path | None = None
+
+    def _rels(self, path: Path, is_dir: bool) -> list[str]:
+        rels = [path.name]
+        if self.base is not None:
+            try:
+                rel = path.relative_to(self.base).as_posix()
+            except ValueError:
+                rel = os.path.relpath(path, self.base).replace(os.sep, "/")
+            rels += [rel, rel + "/"] if is_dir else [rel]
+        return rels
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        return bool(self.exclude) and any(fnmatch.fnmatch(r, p) for r in self._rels(path, is_dir) for p in self.exclude)
+
+    def included(self, path: Path) -> bool:
+        return any(fnmatch.fnmatch(r, p) for r in self._rels(path, False) for p in self.include)
+
+
 class _Ignores:
     """The ``.gitignore`` files met on the way down, each applied relative to its folder."""
 
@@ -117,22 +146,32 @@ def iter_targets(
     include: Sequence[str] = DEFAULT_INCLUDE,
     exclude: Sequence[str] = (),
     respect_gitignore: bool = True,
+    selection_for: Callable[[Path], Selection] | None = None,
 ) -> Iterator[Target]:
-    """Expand files and directories into the files to check, in a stable order."""
+    """Expand files and directories into the files to check, in a stable order.
+
+    ``selection_for(folder)`` (absolute path) gives the include/exclude globs that
+    govern a folder (from the closest config file); without it, ``include`` and
+    ``exclude`` apply relative to each directory given. Explicitly named files
+    are always checked unless excluded.
+    """
     for given in paths:
         if given == "-":
             yield Target("-")
             continue
         p = Path(given)
         if not p.is_dir():
-            if exclude and _matches(p.as_posix(), exclude):
+            if selection_for is not None:
+                if selection_for(_abs(p).parent).excluded(_abs(p), False):
+                    continue
+            elif exclude and _matches(p.as_posix(), exclude):
                 continue
             yield Target(given)  # missing/unreadable files are reported when read
             continue
-        yield from _walk(p, given, include, exclude, respect_gitignore)
+        yield from _walk(p, given, include, exclude, respect_gitignore, selection_for)
 
 
-def _walk(root: Path, given: str, include, exclude, respect_gitignore) -> Iterator[Target]:
+def _walk(root: Path, given: str, include, exclude, respect_gitignore, selection_for=None) -> Iterator[Target]:
     ignores = _Ignores()
     if respect_gitignore:
         # .gitignore files above the given folder, up to the repository root, apply too
@@ -161,16 +200,23 @@ def _walk(root: Path, given: str, include, exclude, respect_gitignore) -> Iterat
                     is_dir = e.is_dir()
                 except OSError:
                     is_dir = False
+                sel = selection_for(_abs(folder)) if selection_for is not None else None
                 if is_dir:
-                    if e.name in DEFAULT_EXCLUDE_DIRS or (exclude and _matches(rel + "/", exclude)) or (
-                        exclude and _matches(rel, exclude)
-                    ):
+                    if e.name in DEFAULT_EXCLUDE_DIRS:
+                        continue
+                    if sel is not None:
+                        if sel.excluded(_abs(e.path), True):
+                            continue
+                    elif (exclude and _matches(rel + "/", exclude)) or (exclude and _matches(rel, exclude)):
                         continue
                     if respect_gitignore and ignores.ignored(_abs(e.path), True):
                         continue
                     yield from walk(Path(e.path), child_shown)
                 else:
-                    if not _matches(rel, include) or (exclude and _matches(rel, exclude)):
+                    if sel is not None:
+                        if not sel.included(_abs(e.path)) or sel.excluded(_abs(e.path), False):
+                            continue
+                    elif not _matches(rel, include) or (exclude and _matches(rel, exclude)):
                         continue
                     if respect_gitignore and ignores.ignored(_abs(e.path), False):
                         continue

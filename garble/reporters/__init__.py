@@ -31,12 +31,26 @@ def _jsonl() -> type[Reporter]:
     return JsonlReporter
 
 
+def _sarif() -> type[Reporter]:
+    from garble.reporters.sarif import SarifReporter
+
+    return SarifReporter
+
+
+def _github() -> type[Reporter]:
+    from garble.reporters.github import GithubReporter
+
+    return GithubReporter
+
+
 #: format name -> loader (imports stay lazy: the full reporter pulls in rich)
 BUILTIN: dict[str, Callable[[], type[Reporter]]] = {
     "full": _full,
     "concise": _concise,
     "json": _json,
     "jsonl": _jsonl,
+    "sarif": _sarif,
+    "github": _github,
 }
 
 

@@ -1,0 +1,186 @@
+"""``sarif``: SARIF 2.1.0 for code-scanning dashboards (GitHub code scanning, Azure DevOps ...).
+
+* ``run.columnKind`` is ``unicodeCodePoints``, matching garble's code-point columns;
+  every region has ``startLine/startColumn/endLine/endColumn`` (end column exclusive)
+  **and** ``charOffset/charLength`` (code points).
+* ``tool.driver.rules`` lists every rule of the registry (``id`` = code, ``name``,
+  ``shortDescription``, ``fullDescription``, ``defaultConfiguration.level``,
+  ``properties.category``); results point at them with ``ruleIndex``.
+* ``level``: error -> ``error``, warning -> ``warning``, info -> ``note``.
+* Each file is an ``artifact`` whose ``properties`` hold its ``score`` and breakdown;
+  unreadable files become ``toolExecutionNotifications``; unused suppressions are
+  ``GB003`` results at level ``note``.
+* Safe fixes are attached as SARIF ``fixes``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from garble.report import Report
+from garble.reporters.base import Reporter
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/garble/"
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+UNUSED_RULE = {
+    "id": "GB003",
+    "name": "unused-suppression",
+    "shortDescription": {"text": "An inline garble suppression that suppressed nothing"},
+    "fullDescription": {"text": "A 'garble: ignore[...]', 'disable[...]' or 'disable-file[...]' marker whose rules found "
+                        "nothing where it applies; remove it so it does not hide future problems."},
+    "defaultConfiguration": {"level": "note"},
+    "properties": {"category": "garble"},
+}
+
+
+def _uri(path: str) -> tuple[str, str | None]:
+    """A URI for ``path``: relative paths are relative to %SRCROOT% (the working directory)."""
+    if path in ("-", "<string>"):
+        return "stdin", None
+    p = Path(path)
+    if p.is_absolute():
+        return p.as_uri(), None
+    return quote(p.as_posix()), "%SRCROOT%"
+
+
+class SarifReporter(Reporter):
+    name = "sarif"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: set by the CLI; falls back to the default registry
+        self.registry = None
+        self.reports: list[Report] = []
+
+    def report(self, report: Report) -> None:
+        self.reports.append(report)
+
+    def _rules(self) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        registry = self.registry
+        if registry is None:
+            from garble import engine
+
+            registry = engine.default_registry()
+        rules: list[dict[str, Any]] = []
+        index: dict[str, int] = {}
+
+        def add(rule, family: str) -> None:
+            if rule.code in index:
+                return
+            index[rule.code] = len(rules)
+            entry: dict[str, Any] = {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary or rule.name},
+                "fullDescription": {"text": rule.doc or rule.summary or rule.name},
+                "defaultConfiguration": {"level": LEVEL[str(rule.severity)]},
+                "properties": {"category": family, "fixable": rule.fixable},
+            }
+            rules.append(entry)
+
+        for det in registry.detectors:
+            for rule in det.rules:
+                add(rule, det.family)
+        for r in self.reports:  # rules of plugins outside the registry, if any
+            for d in (*r.diagnostics, *r.suppressed):
+                add(d.rule, d.category)
+        if any(getattr(r, "unused_suppressions", None) for r in self.reports):
+            index["GB003"] = len(rules)
+            rules.append(UNUSED_RULE)
+        return rules, index
+
+    def finish(self, reports_seen: int, failed: int, errors: int) -> None:
+        from garble import __version__
+
+        rules, index = self._rules()
+        artifacts: list[dict[str, Any]] = []
+        results: list[dict[str, Any]] = []
+        notifications: list[dict[str, Any]] = []
+        for r in self.reports:
+            uri, base = _uri(r.path)
+            loc: dict[str, Any] = {"uri": uri}
+            if base:
+                loc["uriBaseId"] = base
+            if r.error is not None:
+                notifications.append({
+                    "level": "error",
+                    "message": {"text": r.error},
+                    "locations": [{"physicalLocation": {"artifactLocation": loc}}],
+                })
+                continue
+            art_index = len(artifacts)
+            props: dict[str, Any] = {"score": r.score, "breakdown": dict(r.breakdown)}
+            if r.suppressed:
+                props["suppressed"] = len(r.suppressed)
+            artifact: dict[str, Any] = {"location": dict(loc), "properties": props}
+            if r.text is not None:
+                artifact["length"] = len(r.text.encode("utf-8"))
+            artifacts.append(artifact)
+            aloc = {**loc, "index": art_index}
+            for d in r.diagnostics:
+                f = d.finding
+                region = {
+                    "startLine": d.start.line,
+                    "startColumn": d.start.column,
+                    "endLine": d.end.line,
+                    "endColumn": d.end.column,
+                    "charOffset": f.start,
+                    "charLength": f.end - f.start,
+                }
+                if r.text is not None:
+                    region["snippet"] = {"text": r.text[f.start:f.end]}
+                res: dict[str, Any] = {
+                    "ruleId": d.code,
+                    "ruleIndex": index[d.code],
+                    "level": LEVEL[str(d.severity)],
+                    "message": {"text": d.message},
+                    "locations": [{"physicalLocation": {"artifactLocation": aloc, "region": region}}],
+                    "properties": {"category": d.category, "confidence": round(float(f.confidence), 4)},
+                }
+                if f.fix is not None:
+                    res["fixes"] = [{
+                        "description": {"text": (f.fix.title or d.rule.name) + ("" if f.fix.safe else " (unsafe)")},
+                        "artifactChanges": [{
+                            "artifactLocation": aloc,
+                            "replacements": [{
+                                "deletedRegion": {"charOffset": f.start, "charLength": f.end - f.start},
+                                "insertedContent": {"text": f.fix.replacement},
+                            }],
+                        }],
+                    }]
+                results.append(res)
+            for u in getattr(r, "unused_suppressions", ()) or ():
+                results.append({
+                    "ruleId": "GB003",
+                    "ruleIndex": index["GB003"],
+                    "level": "note",
+                    "message": {"text": u.message},
+                    "locations": [{"physicalLocation": {"artifactLocation": aloc, "region": {
+                        "startLine": u.line, "startColumn": u.column, "charOffset": u.start,
+                        "charLength": u.end - u.start}}}],
+                })
+        run: dict[str, Any] = {
+            "tool": {"driver": {
+                "name": "garble",
+                "version": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri() + "/"}},
+            "artifacts": artifacts,
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": errors == 0,
+                "toolExecutionNotifications": notifications,
+            }],
+            "properties": {"documents": reports_seen, "failed": failed, "unreadable": errors},
+        }
+        doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+        json.dump(doc, self.out, ensure_ascii=False, indent=1)
+        self.out.write("\n")
