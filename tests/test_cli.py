@@ -188,3 +188,30 @@ def test_full_format_escapes_controls_and_highlights(tmp_path):
     assert "FK101" in out and "score" in out and "Summary: 1 document checked, 1 finding" in out
     code, out, _ = run(["check", str(p), "--format", "full", "--color"])
     assert "\x1b[2J" not in out  # colour codes yes, the document's own escapes never
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _run_tty(argv, stderr_tty=True):
+    out, err = io.StringIO(), (FakeTTY() if stderr_tty else io.StringIO())
+    code = cli.main(argv, stdout=out, stderr=err, stdin=FakeStdin(b""))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_progress_bar_on_a_terminal_for_long_runs_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for i in range(cli.PROGRESS_MIN_FILES + 2):
+        (tmp_path / f"f{i:02}.txt").write_text("BAD " * 100, encoding="utf-8")
+    code, out, err = _run_tty(["check", str(tmp_path), "--format", "concise"])
+    assert code == 1 and "MB/s" in err and f"{cli.PROGRESS_MIN_FILES + 2}/{cli.PROGRESS_MIN_FILES + 2}" in err
+    assert "MB/s" not in out and out.count("FK101") == 100 * (cli.PROGRESS_MIN_FILES + 2)
+    assert _run_tty(["check", str(tmp_path), "--format", "concise", "--quiet"])[2] == ""
+    assert _run_tty(["check", str(tmp_path), "--format", "concise"], stderr_tty=False)[2] == ""
+    few = tmp_path / "few"
+    few.mkdir()
+    (few / "a.txt").write_text("BAD", encoding="utf-8")
+    assert _run_tty(["check", str(few), "--format", "concise"])[2] == ""
