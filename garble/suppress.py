@@ -13,7 +13,8 @@ comment (``.. garble: disable[TB]``).
 
 ``SEL`` is any selector ``--select`` accepts: a code (``MJ102``), a prefix
 (``MJ``, ``MJ1``), a family (``mojibake``), a rule name or ``ALL``. A marker
-without brackets means ``ALL``. Markers inside Markdown fenced code blocks are
+without brackets means ``ALL``. Markers inside Markdown fenced code blocks or
+inline code spans (an odd number of backticks before them on their line) are
 examples, not markers, and are ignored.
 
 A marker (or one selector of it) that suppressed nothing is *unused* and is
@@ -113,6 +114,9 @@ def parse(text: str, registry=None, line_index=None, fenced: Sequence[tuple[int,
     for m in DIRECTIVE_RE.finditer(text):
         if any(s <= m.start() < e for s, e in fenced):
             continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text.count("`", line_start, m.start()) % 2:
+            continue  # inside an inline code span (`garble: ignore[X]`): documentation, not a marker
         kind = m.group(1).lower()
         if kind == "noqa":
             kind = "disable-file"

@@ -89,6 +89,11 @@ def test_markers_in_fenced_code_blocks_are_examples():
     assert parse(text) == []
 
 
+def test_markers_in_inline_code_are_examples():
+    r = check("Write `garble: ignore[FK101]` after BAD text.\nBAD garble: ignore[FK101]\n")
+    assert codes(r) == [("FK101", 1)] and len(r.suppressed) == 1 and r.unused_suppressions == []
+
+
 def test_no_marker_no_cost():
     r = check("BAD")
     assert r.suppressed == [] and r.unused_suppressions == []
