@@ -263,7 +263,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Text
         raise UsageError("give either PATHs or --jsonl-input, not both")
     resolver = _resolver(args)
     checkers = _Checkers(resolver)
-    default_checker = checkers.for_path(None)  # surfaces config errors before any input is read
+    # build the checkers of the paths given (and of stdin) first: config errors surface before any output
+    for given in args.paths:
+        checkers.for_path(args.stdin_filename if given == "-" else given)
+    default_checker = checkers.for_path(args.stdin_filename) if args.jsonl_input or "-" in args.paths else None
 
     fmt = args.format or ("full" if stdout.isatty() else "concise")
     targets = _targets(args, resolver) if not args.jsonl_input else iter(())
@@ -281,7 +284,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Text
         progress.progress.stop()
 
 
-def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker, targets, progress: _Progress | None,
+def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, targets, progress: _Progress | None,
                stdout, stderr, stdin) -> int:
     from garble.reporters import reporter_class
 
@@ -295,7 +298,7 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker, targets
     out = progress.wrap(stdout) if progress is not None and stdout.isatty() else stdout
     reporter = reporter_class(fmt)(out, color=color, quiet=args.quiet)
     if hasattr(reporter, "registry"):
-        reporter.registry = default_checker.registry
+        reporter.registry = engine.default_registry()
     from_files = not args.jsonl_input
     seen = failed = unreadable = 0
     for path, text, error, fatal, rid in _documents(args, stdin, targets):
@@ -338,7 +341,8 @@ def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError("garble fix works on files, not stdin")
     resolver = _resolver(args)
     checkers = _Checkers(resolver)
-    checkers.for_path(None)  # config errors first
+    for given in args.paths:
+        checkers.for_path(given)  # config errors before any file is touched
     errors = remaining_failed = changed = applied = remaining = 0
     for t in _targets(args, resolver):
         path = t.path

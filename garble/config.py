@@ -35,7 +35,6 @@ the closest valid key.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 from dataclasses import dataclass, field
@@ -107,6 +106,8 @@ class Config:
 
 
 def _hint(word: str, options) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
