@@ -70,6 +70,7 @@ def main() -> int:
             ("python -c 'import garble'", timed([sys.executable, "-c", "import garble"], args.runs, tmp)),
             ("garble check FILE --format concise", timed(check, args.runs, tmp)),
             ("garble check FILE --format full", timed([*check[:-1], "full"], args.runs, tmp)),
+            ("  same, concise, without IC (no model)", timed([*check, "--ignore", "IC"], args.runs, tmp)),
         ]
         print(f"cold start, {args.runs} fresh processes each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
         print(f"{'command':<40} {'median':>8} {'min':>8} {'max':>8}")

@@ -140,7 +140,8 @@ class SarifReporter(Reporter):
                     "level": LEVEL[str(d.severity)],
                     "message": {"text": d.message},
                     "locations": [{"physicalLocation": {"artifactLocation": aloc, "region": region}}],
-                    "properties": {"category": d.category, "confidence": round(float(f.confidence), 4)},
+                    "properties": {"category": d.category, "confidence": round(float(f.confidence), 4),
+                                   "documentScore": r.score},
                 }
                 if f.fix is not None:
                     res["fixes"] = [{
