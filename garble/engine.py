@@ -95,7 +95,11 @@ class Checker:
         s = self.settings
         try:
             explicit = [p for sel in (*s.select, *s.extend_select) for p in self.registry.expand(sel)]
-            ignore = [p for sel in s.ignore for p in self.registry.expand(sel)]
+            # GB003 (unused-suppression) is garble's own diagnostic, not a detector rule: ignoring it
+            # (GB003, GB00, GB0 or GB) turns off unused-suppression reports
+            own = [sel for sel in s.ignore if re.fullmatch(r"GB(0(0(3)?)?)?", sel.strip().upper())]
+            self.report_unused = not own
+            ignore = [p for sel in s.ignore if sel not in own for p in self.registry.expand(sel)]
             self.severity_overrides = {}
             for c, v in s.severity.items():
                 try:
@@ -172,7 +176,7 @@ class Checker:
                 report.suppressed.append(diag)  # suppressed findings do not count in the score
             else:
                 report.diagnostics.append(diag)
-        if sup:
+        if sup and self.report_unused:
             report.unused_suppressions = sup.unused(c for codes in self.enabled.values() for c in codes)
         self._score(report, metrics)
         return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fakes import registry
 
 from garble.engine import Checker, Settings
@@ -97,3 +99,30 @@ def test_markers_in_inline_code_are_examples():
 def test_no_marker_no_cost():
     r = check("BAD")
     assert r.suppressed == [] and r.unused_suppressions == []
+
+
+def test_ignoring_gb003_turns_off_unused_reports():
+    text = "fine garble: ignore[FK101]"
+    assert len(check(text).unused_suppressions) == 1
+    assert check(text, ignore=("GB003",)).unused_suppressions == []
+    assert check(text, ignore=("gb",)).unused_suppressions == []
+
+
+def test_cli_reports_unused_suppressions(tmp_path, monkeypatch):
+    from clihelp import run
+
+    from garble.registry import default_registry
+
+    default_registry.cache_clear()
+    monkeypatch.setattr("garble.engine.default_registry", lambda: registry())
+    p = tmp_path / "a.md"
+    p.write_text("BAD\nfine <!-- garble: ignore[FK101] -->\n", encoding="utf-8")
+    code, out, err = run(["check", str(p), "--format", "concise", "--isolated"])
+    assert code == 1 and out == f"{p}:1:1: FK101 found BAD\n"
+    assert err == (f"garble: {p}:2:11: GB003 unused suppression 'garble: ignore[FK101]': "
+                   "no FK101 finding on this line\n")
+    code, out, err = run(["check", str(p), "--format", "json", "--isolated"])
+    [entry] = json.loads(out)["files"][0]["unused_suppressions"]
+    assert entry["line"] == 2 and entry["code"] == "GB003" and err == ""
+    assert run(["check", str(p), "--format", "concise", "--isolated", "--ignore", "GB003"])[2] == ""
+    default_registry.cache_clear()
