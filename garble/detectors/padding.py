@@ -21,6 +21,7 @@ that ends with punctuation.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from garble.detectors.base import Detector
@@ -215,7 +216,10 @@ _LABELS = {
     "manage cookies", "terms of use", "terms of service", "terms and conditions", "terms & conditions",
     "terms", "contact us", "contact", "about us", "about", "careers", "faq", "help", "sitemap", "site map",
     "accessibility", "do not sell my personal information", "do not sell my info", "your privacy choices",
-    "ad choices", "adchoices", "corrections", "feedback",
+    "ad choices", "adchoices", "corrections", "feedback", "learn more", "advert", "archives", "enewspaper",
+    "e-edition", "print edition", "letters to the editor", "most popular", "most read", "trending",
+    "share close extra sharing options", "logo", "ok", "got it", "accept", "i agree", "dismiss", "no thanks",
+    "share this:", "like this:", "related", "tags", "tags:", "topics", "related topics", "filed under",
 }
 _LABEL_NORM_RE = re.compile(r"\s+")
 
@@ -237,7 +241,15 @@ _PHRASES = re.compile(
     | \bsign\ up\ for\ (?:our|the)\ \w+(?:\s\w+)?\ newsletter\b
     | ^\s*get\ (?:our|the)\ (?:free\ )?\w*\s?newsletter\b
     | ^\s*(?:follow|like)\ us\ on\b
-    | ^\s*share\ (?:this|on|via)\b
+    | ^\s*share\ (?:this|on|via)\b(?:\s+\S+){0,5}\s*$(?<!\?)   # "Share this article" (not a question)
+    | ^\s*\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\s*$   # "2 hours ago"
+    | ^\s*(?:updated|published|posted|last\ updated|last\ modified|first\ published)\s*(?:on|at)?\s*:?\s*
+        (?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun).{0,60}$   # timestamps
+    | ^\s*\d+\s+comments?\s*$ | ^\s*leave\ a\ reply\b | ^\s*cancel\ reply\s*$
+    | \bpost\ was\ not\ sent\b | ^\s*(?:return|back)\ to\ top\s*$
+    | ^\s*place\ an?\ (?:classified\ )?ad\s*$ | \byour\ california\ privacy\ rights\b
+    | ^\s*(?:get|sign\ up\ for)\ breaking\ news\ alerts\b | ^\s*got\ a\ (?:confidential\ )?news\ tip\b
+    | ^\s*by\ submitting\ this\ form\b | \bdelivered\ to\ your\ inbox\b
     | ^\s*(?:story|article)\ continues\ (?:below|after)\b
     | ^\s*(?:scroll|continue)\ (?:down\ )?(?:to|reading)\b.{0,30}$
     | ^\s*(?:download|get)\ (?:the|our)\ (?:free\ )?(?:\w+\ )?app\b
@@ -364,6 +376,27 @@ def _cap_ratio(s: str) -> float:
     if not words:
         return 0.0
     return sum(1 for w in words if w[0].isupper() or w[0].isdigit()) / len(words)
+
+
+def _headline(line: str) -> bool:
+    """A news headline: 4-16 words, starts with a capital, digit or quote, no
+    final full stop/comma/colon, no list marker, at least half the content words
+    capitalised, not a references entry."""
+    item = _MD_LINK_RE.sub(lambda m: m.group(1), line).strip()
+    if _LIST_MARKER_RE.match(line) and not _MD_LINK_RE.search(line):
+        return False
+    if _MD_HEADING_RE.match(line):
+        return False
+    w = item.split()
+    if not 4 <= len(w) <= 16 or item.endswith((".", ",", ";", ":", "…")):
+        return False
+    if not (item[0].isupper() or item[0].isdigit() or item[0] in "“\"‘'"):
+        return False
+    if _REFERENCE_RE.search(item) or re.search(r"\s(?:--|–|—|\|)\s|\t", item):
+        return False  # references; schedules and tables ("June 9 -- Arena, City")
+    if sum(1 for t in w if any(c.isdigit() for c in t)) > 1:
+        return False  # score tables, price lists
+    return _cap_ratio(item) >= 0.5
 
 
 def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
@@ -572,6 +605,44 @@ class Padding(Detector):
                 k = j
             else:
                 k += 1
+        out += self._headline_runs(text, lines, out)
+        return out
+
+    def _headline_runs(self, text: str, lines: list[tuple[int, int, int]], found: list[Finding]) -> list[Finding]:
+        """Teaser lists without a heading: 4+ consecutive headline-shaped lines
+        (no blank line between them) in a text that also has prose lines.
+
+        Article bodies put a heading before a paragraph; four headlines in a
+        row with no prose between them are a list of links to other stories.
+        Poems (lower-case, punctuated lines), references (years, et al.) and
+        bulleted lists (markers) do not match the headline shape.
+        """
+        if not any(len(text[s:e].split()) >= 25 for _, s, e in lines):
+            return []  # no prose at all: a list-only document is not padding
+        out = []
+        k = 0
+        while k < len(lines):
+            j = k
+            while j < len(lines) and _headline(text[lines[j][1]:lines[j][2]]) and (j == k or lines[j][0] - lines[j - 1][0] == 1):
+                j += 1
+            firsts = Counter(text[s:e].split()[0].lower() for _, s, e in lines[k:j]) if j > k else Counter()
+            # a list of varied headlines: no first word shared by a third of
+            # the lines (schedules, tables and enumerations repeat their start)
+            # and no shared punctuation skeleton ("England (Group A): 10th
+            # appearance" lines are a structured list, not headlines)
+            skel = Counter(re.sub(r"[\w\s’'-]+", "", text[s:e]) for _, s, e in lines[k:j])
+            skel.pop("", None)
+            structured = bool(skel) and max(skel.values()) * 2 >= (j - k)
+            if j - k >= 4 and max(firsts.values()) * 3 <= (j - k) + 1 and not structured:
+                s, e = lines[k][1], lines[j - 1][2]
+                if not any(s < f.end and f.start < e for f in found):
+                    out.append(Finding(
+                        "PD103", f"{j - k} headlines in a row with no text between them: a scraped list of links to other stories",
+                        s, e, 0.6, Fix("", safe=False, title="remove the headline list"), {"items": j - k},
+                    ))
+                k = j
+            else:
+                k += 1
         return out
 
     # -- PD104 ---------------------------------------------------------------
@@ -594,6 +665,7 @@ class Padding(Detector):
                 or not (len(wt) <= 25 and not title.rstrip().endswith(".")) # a title: short, no full stop
                 or not 3 <= len(wc) <= 20
                 or cand.rstrip().endswith(_PUNCT_END)                     # punctuated: an intro line
+                or re.search(r":\s|www\.|https?://|\|", cand)              # a label/value line, not a caption
                 or _MD_HEADING_RE.match(cand) or _LIST_MARKER_RE.match(cand)
                 or _is_title_case(cand)                                   # a heading / subtitle
                 or len(wb) < 20                                           # the body must follow
@@ -642,8 +714,15 @@ class Padding(Detector):
             if line.lstrip().startswith("|"):
                 continue  # table rows repeat cells legitimately
             key = " ".join(line.lower().split())
-            if len(key.split()) < opts.repeated_min_words:
+            toks = key.split()
+            if len(toks) < opts.repeated_min_words:
                 continue
+            # data rows (recipes, meal plans, schedules) repeat legitimately:
+            # prose has few numbers
+            if sum(1 for t in toks if any(c.isdigit() for c in t)) > 0.1 * len(toks):
+                continue
+            if key.rstrip("\"”’)").endswith("?"):
+                continue  # an interview question asked of every guest
             if key in seen:
                 first_line = seen[key]
                 out.append(Finding(
@@ -666,6 +745,9 @@ class Padding(Detector):
                 return False
             item = _MD_LINK_RE.sub(lambda m: m.group(1), raw).strip()
             w = item.split()
+            # menu labels are words: no colon, currency or numbers ("VIP : 60,000₩" is a price list)
+            if re.search(r"[:$€£¥₩%]|\d{2}", item):
+                return False
             return 1 <= len(w) <= 3 and not item.endswith(_PUNCT_END[:6]) and (item[0].isupper() or item[0].isdigit())
 
         k = 0
