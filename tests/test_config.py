@@ -173,3 +173,13 @@ def test_library_api():
     assert cfg.settings.select == ("FK101",) and cfg.ignores_for(cfg.root / "x" / "y.txt") == ("FK",)
     with pytest.raises(ConfigError, match="did you mean 'exclude'"):
         config.from_mapping({"exclud": []})
+
+
+def test_nested_configs_govern_their_own_subtrees_in_a_walk(tmp_path):
+    write(tmp_path / "garble.toml", 'ignore = ["FK102"]\n')
+    write(tmp_path / "sub" / "garble.toml", 'exclude = ["*.md"]\n')  # closest wins: FK102 is back on here
+    for rel in ("a.md", "sub/b.md", "sub/c.txt"):
+        write(tmp_path / rel, "BAD WORSE")
+    _, out, _ = run(["check", str(tmp_path), "--format", "concise"])
+    assert sorted(os.path.relpath(x.split(":")[0], tmp_path) + " " + x.split()[1] for x in out.splitlines()) == [
+        "a.md FK101", "sub/c.txt FK101", "sub/c.txt FK102"]
