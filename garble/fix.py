@@ -27,7 +27,6 @@ from garble.report import Diagnostic, Report
 
 #: re-check-and-fix rounds before giving up on reaching a fixed point
 MAX_PASSES = 10
-_BARE_LF = re.compile(r"(?<!\r)\n")
 
 
 class FileChangedError(Exception):
@@ -51,6 +50,15 @@ def uses_crlf(text: str) -> bool:
 
 def fixable(report: Report, unsafe: bool = False) -> list[Diagnostic]:
     return [d for d in report.diagnostics if d.finding.fix is not None and (d.finding.fix.safe or unsafe)]
+
+
+def _to_crlf(rep: str, before: str) -> str:
+    """Each ``\n`` of a replacement becomes CRLF, unless a ``\r`` already precedes it (in the text, too)."""
+    out = []
+    for ch in rep:
+        out.append("\r\n" if ch == "\n" and before != "\r" else ch)
+        before = ch
+    return "".join(out)
 
 
 def apply_edits(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list[Diagnostic]]:
@@ -77,7 +85,7 @@ def apply_edits(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list
         f = d.finding
         rep = f.fix.replacement
         if crlf:
-            rep = _BARE_LF.sub("\r\n", rep)
+            rep = _to_crlf(rep, text[f.start - 1] if f.start else "")
         parts += [text[pos:f.start], rep]
         pos = f.end
     parts.append(text[pos:])

@@ -28,12 +28,15 @@ class Edits(Detector):
         Rule("LN102", "abc", "abc", Severity.WARNING, fixable="safe", example="abc"),
         Rule("LN103", "bcd", "bcd", Severity.WARNING, fixable="safe", example="bcd"),
         Rule("LN104", "drop-me", "boilerplate", Severity.WARNING, fixable="unsafe", example="DROP ME\n"),
+        Rule("LN105", "blank-run", "blank lines, span starting at the LF of a CRLF", Severity.WARNING, fixable="safe",
+             example="a\r\n\r\n\r\nb"),
     )
 
     def assess(self, doc, enabled):
         out = []
         for code, pat, rep, safe in (("LN101", r"<br>", "\n", True), ("LN102", "abc", "X", True),
-                                     ("LN103", "bcd", "Y", True), ("LN104", r"DROP ME\r?\n", "", False)):
+                                     ("LN103", "bcd", "Y", True), ("LN104", r"DROP ME\r?\n", "", False),
+                                     ("LN105", r"(?<=\r)\n(?:\r?\n){2,}", "\n", True)):
             if code in enabled:
                 out += [Finding(code, f"found {m.group()!r}", m.start(), m.end(), fix=Fix(rep, safe=safe, title=code))
                         for m in re.finditer(pat, doc.text)]
@@ -109,6 +112,9 @@ def test_crlf_line_endings_are_kept(tmp_path):
     p = write(tmp_path / "a.txt", b"one<br>two BAD\r\nthree\r\n")
     run(["fix", str(p)])
     assert p.read_bytes() == b"one\r\ntwo good\r\nthree\r\n"
+    runs = write(tmp_path / "c.txt", b"one\r\n\r\n\r\n\r\ntwo\r\n")  # the span starts between \r and \n
+    run(["fix", str(runs)])
+    assert runs.read_bytes() == b"one\r\ntwo\r\n"
     lf = write(tmp_path / "b.txt", b"one<br>two\nthree\n")
     run(["fix", str(lf)])
     assert lf.read_bytes() == b"one\ntwo\nthree\n"
@@ -196,3 +202,10 @@ def test_real_rules_fix_is_idempotent_on_the_seeds(path):
     second = fixmod.fix_text(first.text, checker.check)
     assert second.applied == 0 and second.text == first.text
     assert not fixmod.fixable(first.report)  # nothing safe left to apply
+
+
+def test_real_rules_keep_crlf():
+    checker = Checker(Settings(), default_registry())
+    text = "Title\r\n\r\n\r\n\r\n\r\n\r\nThe cafÃ© opened.It was busy.\r\n\r\n\r\n\r\n"
+    fixed = fixmod.fix_text(text, checker.check).text
+    assert fixmod.uses_crlf(fixed) and "\r\r" not in fixed and "cafÃ©" not in fixed
