@@ -117,12 +117,15 @@ RULES = (
 
 # ---------------------------------------------------------------------------
 # Protected spans: nothing inside them is checked by any rule.
+# Spans that may contain spaces: inline code, HTML/XML tags, Markdown link targets.
+_PROTECT_SPAN_RE = re.compile(r"`[^`\n]+`|<[a-zA-Z/!][^>\n]*>|\]\([^)\s]*\)")
+# Tokens worth a closer look: any whitespace-free run holding a character that
+# URLs, paths, e-mails, versions or identifiers need. Plain words are skipped,
+# which keeps the scan fast (the full pattern is slow on every word boundary).
+_TOKEN_RE = re.compile(r"[^\s\d./:@#\\_]*[\d./:@#\\_]\S*")
 _PROTECT_RE = re.compile(
     r"""(?ix)
-      `[^`\n]+`                                               # inline code
-    | <[a-z/!][^>\n]*>                                        # HTML/XML tags
-    | \]\([^)\s]*\)                                           # Markdown link target
-    | \b(?:https?|ftp|file|mailto|ssh|git|s3)://[^\s<>"”’)\]]+   # URLs
+      \b(?:https?|ftp|file|mailto|ssh|git|s3)://[^\s<>"”’)\]]+   # URLs
     | \b(?:mailto|urn|doi|arxiv|isbn):\S+
     | \bwww\.[^\s<>"”’)\]]+
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                            # e-mail addresses
@@ -206,6 +209,7 @@ _AMBIGUOUS = set(
     """.split()
 )
 
+_SPACE_RE = re.compile(r"\s")
 _SHORT_QUOTE_RE = re.compile(r"[\"“«]([^\"”»\n]{1,60})[\"”»]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _LETTER = r"[^\W\d_]"
@@ -419,10 +423,16 @@ class Typography(Detector):
     def assess(self, doc: Document, enabled: frozenset[str]) -> Assessment:
         text = doc.text
         prot: list[tuple[int, int]] = list(doc.fenced_blocks)
-        prot += [(m.start(), m.end()) for m in _PROTECT_RE.finditer(text)]
+        prot += [(m.start(), m.end()) for m in _PROTECT_SPAN_RE.finditer(text)]
+        for tm in _TOKEN_RE.finditer(text):
+            base = tm.start()
+            prot += [(base + m.start(), base + m.end()) for m in _PROTECT_RE.finditer(tm.group(0))]
         prot.sort()
         # a boolean mask is simplest and fast enough for documents of a few MB
         mask = bytearray(len(text) + 1)
+        qmask = bytearray(len(text) + 1)  # short quotations (cited terms)
+        for m in _SHORT_QUOTE_RE.finditer(text):
+            qmask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
         for s, e in prot:
             mask[s:e] = b"\x01" * (e - s)
 
@@ -436,35 +446,46 @@ class Typography(Detector):
         if "TY102" in enabled:
             findings += self._lower_starts(doc, protected)
         if "TY103" in enabled:
-            findings += self._proper_nouns(text, words)
+            findings += self._proper_nouns(text, words, qmask)
         if "TY104" in enabled and self.options.spelling:
-            findings += self._spelling(text, words)
+            findings += self._spelling(text, words, qmask)
         if "TY105" in enabled:
             findings += self._doubles(text, protected)
         findings.sort(key=lambda f: (f.start, f.end, f.code))
         return Assessment(tuple(findings))
 
     # -- TY101 ---------------------------------------------------------------
-    _GLUE_RE = re.compile(rf"({_LETTER}[\w’'&-]*)([,;:.!?])({_LETTER}[\w’'-]*)")
+    # a punctuation mark with a letter on both sides (cheap to scan for), then
+    # the words around it
+    _GLUE_POINT_RE = re.compile(rf"(?<={_LETTER})[,;:.!?](?={_LETTER})")
+    _LEFT_WORD_RE = re.compile(rf"{_LETTER}[\w’'&-]*$")
+    _RIGHT_WORD_RE = re.compile(rf"{_LETTER}[\w’'-]*")
 
     def _missing_space(self, text: str, protected) -> list[Finding]:
         out = []
-        for m in self._GLUE_RE.finditer(text):
-            left, p, right = m.group(1), m.group(2), m.group(3)
-            s, e = m.start(), m.end()
+        for pm in self._GLUE_POINT_RE.finditer(text):
+            # expand the glue point to the words on both sides
+            lm = self._LEFT_WORD_RE.search(text, max(0, pm.start() - 80), pm.start())
+            rm = self._RIGHT_WORD_RE.match(text, pm.end())
+            if not lm or not rm:
+                continue
+            left, p, right = lm.group(0), pm.group(0), rm.group(0)
+            s, e = lm.start(), rm.end()
             if protected(s, e):
                 continue
             # the whole whitespace-delimited token: code and identifiers have
             # brackets, equals signs, slashes or several dots
             ts = text.rfind(" ", 0, s) + 1
             ts = max(ts, text.rfind("\n", 0, s) + 1)
-            te_m = re.compile(r"[\s]").search(text, e)
+            te_m = _SPACE_RE.search(text, e)
             te = te_m.start() if te_m else len(text)
             token = text[ts:te]
             if any(c in token for c in "()[]{}=<>/\\|_@#$%^*~`+") or token.count(p) > 1 and p != ",":
                 continue
             if len(left) < 2 and len(right) < 2:
                 continue  # x,y  a.b
+            if len(left) == 1 and right.startswith(left):
+                continue  # chemical locants: N,N-dimethylformamide, α,α-disubstituted
             if p == ".":
                 # a sentence boundary: a real word before, a capitalised word
                 # after ("sanctions.However"); "Node.js", "ASP.NET", "e.g.",
@@ -555,18 +576,18 @@ class Typography(Detector):
         )
 
     # -- TY103 ---------------------------------------------------------------
-    def _proper_nouns(self, text: str, words: list[tuple[int, int, str]]) -> list[Finding]:
+    def _proper_nouns(self, text: str, words: list[tuple[int, int, str]], qmask: bytearray) -> list[Finding]:
         # capitalised forms standing alone in mid-sentence position: not after
         # . ! ? : or a line start, and not inside a multi-word name ("Supreme
         # Court", "Battle of Hastings", "New Year"), where common nouns and
         # adjectives are capitalised too. Keys are bases without "’s".
-        quoted = [(m.start(), m.end()) for m in _SHORT_QUOTE_RE.finditer(text)]
         cap_alone: Counter[str] = Counter()
         cap_any: set[str] = set()
         lower: Counter[str] = Counter()
         n = len(words)
+        bases = [_base(w) for _, _, w in words]
         for i, (s, e, w) in enumerate(words):
-            base = re.split("[’']", w)[0]
+            base = bases[i]
             if len(base) < 3:
                 continue
             if base.islower():
@@ -585,12 +606,15 @@ class Typography(Detector):
                 continue
             cap_alone[base] += 1
         out = []
-        for s, e, w in words:
-            base = re.split("[’']", w)[0]
+        for (s, e, w), base in zip(words, bases):
             if not base.islower() or len(base) < 3:
                 continue
-            if text[s - 1:s] == "-" or text[e:e + 1] == "-" or any(qs <= s < qe for qs, qe in quoted):
+            if base not in _BRANDS and base[0].upper() + base[1:] not in cap_any:
+                continue  # never capitalised in this text: nothing to compare with
+            if text[s - 1:s] == "-" or text[e:e + 1] == "-" or qmask[s]:
                 continue  # "proto-languages", "anti-christian"; a cited word in quotes
+            if base in _LOWER_OK:
+                continue  # name particles: ibn, al, de, van, von
             brand = _BRANDS.get(base)
             if brand:
                 if text[e:e + 1] in ("-", "/", ".", "_") and text[e + 1:e + 2].isalnum():
@@ -634,12 +658,11 @@ class Typography(Detector):
         return out
 
     # -- TY104 ---------------------------------------------------------------
-    def _spelling(self, text: str, words: list[tuple[int, int, str]]) -> list[Finding]:
+    def _spelling(self, text: str, words: list[tuple[int, int, str]], qmask: bytearray) -> list[Finding]:
         candidates = []
         counts: Counter[str] = Counter(w.lower() for _, _, w in words)
         # short quotations are usually cited terms, often foreign ("in situ",
         # "reductio ad absurdum", "afer")
-        quoted = [(m.start(), m.end()) for m in _SHORT_QUOTE_RE.finditer(text)]
         for s, e, w in words:
             if (len(w) < self.options.min_spell_length or not w.isascii() or not w.islower() or "'" in w or "’" in w
                     or counts[w] > 1):
@@ -653,7 +676,7 @@ class Typography(Detector):
             pm = re.search(r"([^\W\d_]+)[ \u00a0]+$", text[max(0, s - 40):s])
             if pm and pm.group(1)[0].isupper():
                 continue
-            if any(qs <= s < qe for qs, qe in quoted):
+            if qmask[s]:
                 continue
             candidates.append((s, e, w))
         if not candidates:
@@ -704,6 +727,9 @@ class Typography(Detector):
             w1, w2 = m.group(1), m.group(3)
             if w1.lower() in self._DOUBLE_OK or protected(m.start(), m.end()):
                 continue
+            before = text[m.start() - 1:m.start()]
+            if before == "-" or before.isdigit() or text[m.start() - 2:m.start()].rstrip().isdigit():
+                continue  # "swearing-in in", "5 in in diameter"
             if w2[0].isupper() or (w1[0].isupper() and w1.lower() not in _FUNCTION_WORDS):
                 continue  # names: "Sirhan Sirhan", "Bora Bora", "Duran Duran"
             if len(w1) == 1 and w1.lower() not in ("a", "i"):
@@ -749,6 +775,14 @@ def _in_name(text: str, words: list[tuple[int, int, str]], i: int, step: int) ->
             return False
         j = k
     return False
+
+
+def _base(word: str) -> str:
+    """The word without a possessive or clitic: "China’s" -> "China"."""
+    i = word.find("’")
+    if i == -1:
+        i = word.find("'")
+    return word if i == -1 else word[:i]
 
 
 def _title_like(line: str) -> bool:
