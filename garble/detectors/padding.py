@@ -101,7 +101,11 @@ RULES = (
             "Not flagged: a subtitle or intro line that ends with punctuation, section headings, "
             "lines in the middle of the body, the second line of a poem."
         ),
-        example="Markets Rally\n\nTraders on the floor of the New York Stock Exchange\nStocks rose on Monday as investors ...",
+        example=(
+            "Markets Rally\n\nTraders on the floor of the New York Stock Exchange\n"
+            "Stocks rose on Monday as investors cheered strong results from several large technology "
+            "companies and a fall in bond yields."
+        ),
     ),
     Rule(
         "PD105",
@@ -136,9 +140,9 @@ RULES = (
             "table rows, fenced code."
         ),
         example=(
-            "Sign up to our daily newsletter for the latest news from the city and beyond.\n"
+            "The Daily Courier has covered the city and the valley around it since the year the bridge opened.\n"
             "The council met on Tuesday.\n"
-            "Sign up to our daily newsletter for the latest news from the city and beyond."
+            "The Daily Courier has covered the city and the valley around it since the year the bridge opened."
         ),
     ),
     Rule(
@@ -301,7 +305,7 @@ _STOP = {
 # ---------------------------------------------------------------------------
 # PD105: link residue
 _SENT_RE = re.compile(r"[^.!?]*(?:[.!?]+[\"”’)]?|$)")
-_NAME = r"(?:the\ )?[A-Z][\w’'&.-]*(?:\ (?:[A-Z][\w’'&.-]*|of|for|and\ [A-Z][\w’'&.-]*|de|la|du))*"
+_NAME = r"(?:the\ )?[A-Z][\w’'&.-]*(?:\ (?:[A-Z][\w’'&.-]*|of|of\ the|for|for\ the|and\ [A-Z][\w’'&.-]*|de|la|du))*"
 _RESIDUE_RE = re.compile(
     rf"""(?x)
     (?:\b(?:you\ can|you\ may|readers\ can|please|be\ sure\ to|consider|feel\ free\ to|we\ recommend|
@@ -480,7 +484,8 @@ class Padding(Detector):
                     findings.append(f)
                     taken.append((s, e))
         if "PD104" in enabled:
-            for f in self._captions(text, lines):
+            # the title is the first line that is not already menu or furniture
+            for f in self._captions(text, [ln for ln in lines if free(ln[1], ln[2])]):
                 if free(f.start, f.end):
                     findings.append(f)
                     taken.append((f.start, f.end))

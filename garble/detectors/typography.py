@@ -77,7 +77,7 @@ RULES = (
             "IT vs it); common words that are also names (may/May, party/Party, state/State, bill/Bill ...); "
             "proper nouns the text never capitalises; brand names inside URLs, paths and code."
         ),
-        example="China leads; China grows; a china analyst agreed.",
+        example="Exports from China rose while imports to China fell, a china analyst said.",
     ),
     Rule(
         "TY104",

@@ -1,0 +1,115 @@
+"""Unit tests for the typography detector beyond the data-first cases."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import garble.detectors.typography as ty
+from garble.detectors.typography import Typography, TypographyOptions
+from garble.document import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "samples" / "seeds"
+ALL = frozenset(r.code for r in Typography.rules)
+
+
+def assess(text: str, codes=ALL, options=None):
+    return Typography(options).assess(Document(text), frozenset(codes)).findings
+
+
+def _annotations():
+    path = SEEDS / "annotations.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("ann", [a for a in _annotations() if a["category"] == "typography"], ids=lambda a: f"{a['file'][:3]}-{a['start']}")
+def test_every_seed_typography_annotation_is_found(ann):
+    text = (SEEDS / ann["file"]).read_text(encoding="utf-8")
+    assert any(f.start < ann["end"] and ann["start"] < f.end for f in assess(text)), ann
+
+
+@pytest.mark.parametrize("prefix", ["000", "002", "003", "004"])
+def test_seeds_without_typography_annotations_get_no_finding(prefix):
+    text = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    assert assess(text) == ()
+
+
+@pytest.mark.parametrize("rule", Typography.rules, ids=lambda r: r.code)
+def test_rule_metadata_and_example_fires(rule):
+    assert rule.code.startswith("TY") and rule.summary and rule.doc and rule.example
+    codes = [f.code for f in assess(rule.example)]
+    assert rule.code in codes, (rule.code, codes)
+
+
+def test_missing_space_fix_inserts_one_space():
+    text = "Huawei faced US sanctions.However, it grew."
+    (f,) = assess(text, {"TY101"})
+    assert f.fix.safe and text[: f.start] + f.fix.replacement + text[f.end :] == "Huawei faced US sanctions. However, it grew."
+
+
+def test_fixes_for_case_and_doubles():
+    text = "The plan passed. however it was the the last one."
+    by_code = {f.code: f for f in assess(text)}
+    assert by_code["TY102"].fix.replacement == "However"
+    assert by_code["TY105"].fix.replacement == "the"
+
+
+def test_spelling_suggestion_is_an_unsafe_fix():
+    (f,) = assess("You have observed necesary steps.", {"TY104"})
+    assert f.fix.replacement == "necessary" and not f.fix.safe
+    assert f.data["suggestion"] == "necessary"
+
+
+def test_spelling_can_be_switched_off():
+    assert assess("You have observed necesary steps.", {"TY104"}, TypographyOptions(spelling=False)) == ()
+
+
+def test_dictionary_is_not_loaded_when_not_needed():
+    ty._dictionary.cache_clear()
+    assess("Huawei faced US sanctions.However, it grew.", {"TY101", "TY102"})
+    assert ty._dictionary.cache_info().currsize == 0
+
+
+def test_spelling_is_silent_without_symspellpy(monkeypatch):
+    ty._dictionary.cache_clear()
+    monkeypatch.setattr(ty.importlib.util, "find_spec", lambda name: None)
+    try:
+        assert assess("You have observed necesary steps.", {"TY104"}) == ()
+    finally:
+        ty._dictionary.cache_clear()
+
+
+def test_spell_check_reads_the_word_list_without_importing_symspellpy():
+    code = (
+        "import sys\n"
+        "from garble.detectors.typography import Typography\n"
+        "from garble.document import Document\n"
+        "fs = Typography().assess(Document('You have observed necesary steps.'), frozenset({'TY104'})).findings\n"
+        "print(len(fs), 'symspellpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["1", "False"]
+
+
+def test_us_and_uk_spellings_are_both_words():
+    text = "The labor party's color scheme, the theater's catalog and the organisation's behaviour were analyzed."
+    assert assess(text, {"TY104"}) == ()
+
+
+def test_offsets_slice_the_original_text():
+    text = "Zoë said,hello. the café’s menu on ebay was the the best; see https://x.io/a,b.\r\nthe end is near for all of us."
+    for f in assess(text):
+        assert 0 <= f.start < f.end <= len(text)
+        assert text[f.start : f.end].strip() == text[f.start : f.end]
+
+
+def test_samples():
+    damaged = (ROOT / "samples" / "typography-damaged.txt").read_text(encoding="utf-8")
+    assert {f.code for f in assess(damaged)} == ALL
+    clean = (ROOT / "samples" / "typography-clean.txt").read_text(encoding="utf-8")
+    assert assess(clean) == ()
