@@ -315,7 +315,9 @@ _RESIDUE_RE = re.compile(
     | (?:\b(?:click|tap)\ (?:here|this\ link|the\ link\ below)\b)
     | (?:\b(?:visit|see|check\ out)\ (?:our|their|its|the\ official|the\ company[’']s)\ (?:official\ )?(?:website|web\ site|site|page|blog)\s*[.!]?\s*$)
     | (?:\b(?:read|see|find|view|download|access|watch|listen\ to)\ (?:the\ )?(?:full|complete|original|entire)?\s?
-        (?:report|story|article|study|interview|statement|paper|list|video|episode|podcast|details|it|them|more)\ here\s*[.!:]?\s*$)
+        (?:report|story|article|study|interview|statement|paper|list|video|episode|podcast|details|more)\ here\s*[.!:]?\s*$)
+    | (?:(?:^\s*|\byou\ can\ |\byou\ may\ )(?:read|view|download|watch|listen\ to)\ (?:it|them)\ here\s*[.!:]?\s*$)
+    | (?:\b(?:is|are|can\ be)\ (?:read|found|viewed|downloaded|accessed|watched)\ (?:in\ full\ )?here\s*[.!:]?\s*$)
     | (?:\b(?:available|more\ information|more\ info|learn\ more|find\ out\ more|details)\ (?:is\ |are\ )?(?:available\ )?here\s*[.!:]\s*$)
     """
 )
