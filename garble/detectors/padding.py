@@ -28,6 +28,24 @@ from garble.detectors.base import Detector
 from garble.document import Document
 from garble.types import Assessment, Finding, Fix, Rule, Severity
 
+
+class _LazyRe:
+    """A regular expression compiled on first use: the big verbose patterns of
+    this module cost ~20 ms to compile, paid only by runs that use them
+    (garble is a pre-commit hook; start-up time matters)."""
+
+    __slots__ = ("_args", "_rx")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._rx: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str):
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(*self._args)
+        return getattr(rx, name)
+
 # ---------------------------------------------------------------------------
 # rules
 
@@ -225,13 +243,13 @@ _LABELS = {
     "share close extra sharing options", "logo", "ok", "got it", "accept", "i agree", "dismiss", "no thanks",
     "share this:", "like this:", "related", "tags", "tags:", "topics", "related topics", "filed under",
 }
-_LABEL_NORM_RE = re.compile(r"\s+")
+_LABEL_NORM_RE = _LazyRe(r"\s+")
 
 # Phrases that make a short line boilerplate wherever they occur in it.
 # Each pattern is anchored to a phrase that article prose practically never
 # uses (checked on the even-id half of the article-extraction benchmark and on
 # the clean Wikipedia paragraphs).
-_PHRASES = re.compile(
+_PHRASES = _LazyRe(
     r"""(?ix)
     \ball\ rights\ reserved\b                                  # copyright footer
     | ^\s*(?:copyright\s*)?(?:©|\(c\))\s*(?:copyright\s*)?\d{4}  # "© 2019 Publisher"
@@ -263,16 +281,16 @@ _PHRASES = re.compile(
     """
 )
 
-_LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+•·▪►»]|\d{1,3}[.)])\s+")
-_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s")
-_WORD_RE = re.compile(r"[^\W\d_][\w’'&.-]*", re.UNICODE)
+_LIST_MARKER_RE = _LazyRe(r"^\s*(?:[-*+•·▪►»]|\d{1,3}[.)])\s+")
+_MD_LINK_RE = _LazyRe(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_HEADING_RE = _LazyRe(r"^\s{0,3}#{1,6}\s")
+_WORD_RE = _LazyRe(r"[^\W\d_][\w’'&.-]*", re.UNICODE)
 
 # ---------------------------------------------------------------------------
 # PD103: headings that introduce teaser lists. Matched against the whole line
 # (trailing colon allowed). "Further reading" is deliberately absent: on
 # Wikipedia-like text it introduces a real bibliography.
-_RELATED_HEADING_RE = re.compile(
+_RELATED_HEADING_RE = _LazyRe(
     r"""(?ix)^\s*(?:\#{1,6}\s*)?(?:
       see\ also | related | related\ (?:articles?|stories|posts?|news|content|coverage|reading|links|topics)
     | read\ more | read\ next | read\ also | also\ read | more\ from\ [\w\s’'&.-]{1,40} | more\ stories
@@ -284,11 +302,11 @@ _RELATED_HEADING_RE = re.compile(
 )
 # A references entry: a year in brackets, "et al.", a numbered [1] citation, a DOI,
 # pages "pp." or an ISBN. Lists whose lines look like this are bibliographies.
-_REFERENCE_RE = re.compile(r"\(\d{4}[a-z]?\)|\bet al\.|^\s*\[\d+\]|\bdoi:|\bpp?\.\s*\d|\bISBN\b|\b(?:19|20)\d{2}[a-z]?\.\s", re.I)
+_REFERENCE_RE = _LazyRe(r"\(\d{4}[a-z]?\)|\bet al\.|^\s*\[\d+\]|\bdoi:|\bpp?\.\s*\d|\bISBN\b|\b(?:19|20)\d{2}[a-z]?\.\s", re.I)
 
 # ---------------------------------------------------------------------------
 # PD104: photo credits. A short line carrying one of these is a caption.
-_CREDIT_RE = re.compile(
+_CREDIT_RE = _LazyRe(
     r"""(?x)
     \((?:AP|AFP|Reuters|Getty|EPA|PA|Xinhua)?\s*Photo(?:s)?\s*[:/]
     | ^\s*\(?(?:Photo|Photograph|Image|Picture|Pic|Credit|Photo\ credit|Image\ credit|Source\ image)s?\s*(?:by)?\s*[:/]\s*\S
@@ -304,9 +322,9 @@ _STOP = {
 
 # ---------------------------------------------------------------------------
 # PD105: link residue
-_SENT_RE = re.compile(r"[^.!?]*(?:[.!?]+[\"”’)]?|$)")
+_SENT_RE = _LazyRe(r"[^.!?]*(?:[.!?]+[\"”’)]?|$)")
 _NAME = r"(?:the\ )?[A-Z][\w’'&.-]*(?:\ (?:[A-Z][\w’'&.-]*|of|of\ the|for|for\ the|and\ [A-Z][\w’'&.-]*|de|la|du))*"
-_RESIDUE_RE = re.compile(
+_RESIDUE_RE = _LazyRe(
     rf"""(?x)
     (?:\b(?:you\ can|you\ may|readers\ can|please|be\ sure\ to|consider|feel\ free\ to|we\ recommend|
         for\ more(?:\ [\w-]+){{0,4}},?)\ (?:\w+\ ){{0,2}}
@@ -324,12 +342,12 @@ _RESIDUE_RE = re.compile(
 
 # ---------------------------------------------------------------------------
 # PD107: tracking links
-_TRACK_LINE_RE = re.compile(
+_TRACK_LINE_RE = _LazyRe(
     r"^\s*(?:[-*•]\s*)?(?:(?:source|via|link|url|original(?:\ article)?|read\ more|read\ the\ full\ (?:story|article)|"
     r"more|full\ story|article|from)\s*[:\-–—]\s*)?<?(https?://\S+?)>?\s*$",
     re.I,
 )
-_TRACKING_URL_RE = re.compile(
+_TRACKING_URL_RE = _LazyRe(
     r"""(?ix)
     ^https?://(?:news\.google\.com/(?:rss/)?articles/ | feedproxy\.google\.com/ | feeds\.feedburner\.com/
               | (?:www\.)?google\.com/url\? | t\.co/ | bit\.ly/ | ow\.ly/ | lnkd\.in/ | buff\.ly/ | dlvr\.it/

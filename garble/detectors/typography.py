@@ -26,6 +26,24 @@ from garble.detectors.base import Detector
 from garble.document import Document
 from garble.types import Assessment, Finding, Fix, Rule, Severity
 
+
+class _LazyRe:
+    """A regular expression compiled on first use: the big verbose patterns of
+    this module cost ~20 ms to compile, paid only by runs that use them
+    (garble is a pre-commit hook; start-up time matters)."""
+
+    __slots__ = ("_args", "_rx")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._rx: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str):
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(*self._args)
+        return getattr(rx, name)
+
 RULES = (
     Rule(
         "TY101",
@@ -118,12 +136,12 @@ RULES = (
 # ---------------------------------------------------------------------------
 # Protected spans: nothing inside them is checked by any rule.
 # Spans that may contain spaces: inline code, HTML/XML tags, Markdown link targets.
-_PROTECT_SPAN_RE = re.compile(r"`[^`\n]+`|<[a-zA-Z/!][^>\n]*>|\]\([^)\s]*\)")
+_PROTECT_SPAN_RE = _LazyRe(r"`[^`\n]+`|<[a-zA-Z/!][^>\n]*>|\]\([^)\s]*\)")
 # Tokens worth a closer look: any whitespace-free run holding a character that
 # URLs, paths, e-mails, versions or identifiers need. Plain words are skipped,
 # which keeps the scan fast (the full pattern is slow on every word boundary).
-_TOKEN_RE = re.compile(r"[^\s\d./:@#\\_]*[\d./:@#\\_]\S*")
-_PROTECT_RE = re.compile(
+_TOKEN_RE = _LazyRe(r"[^\s\d./:@#\\_]*[\d./:@#\\_]\S*")
+_PROTECT_RE = _LazyRe(
     r"""(?ix)
       \b(?:https?|ftp|file|mailto|ssh|git|s3)://[^\s<>"”’)\]]+   # URLs
     | \b(?:mailto|urn|doi|arxiv|isbn):\S+
@@ -209,9 +227,9 @@ _AMBIGUOUS = set(
     """.split()
 )
 
-_SPACE_RE = re.compile(r"\s")
-_SHORT_QUOTE_RE = re.compile(r"[\"“«]([^\"”»\n]{1,60})[\"”»]")
-_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_SPACE_RE = _LazyRe(r"\s")
+_SHORT_QUOTE_RE = _LazyRe(r"[\"“«]([^\"”»\n]{1,60})[\"”»]")
+_WORD_RE = _LazyRe(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _LETTER = r"[^\W\d_]"
 
 
@@ -457,9 +475,9 @@ class Typography(Detector):
     # -- TY101 ---------------------------------------------------------------
     # a punctuation mark with a letter on both sides (cheap to scan for), then
     # the words around it
-    _GLUE_POINT_RE = re.compile(rf"(?<={_LETTER})[,;:.!?](?={_LETTER})")
-    _LEFT_WORD_RE = re.compile(rf"{_LETTER}[\w’'&-]*$")
-    _RIGHT_WORD_RE = re.compile(rf"{_LETTER}[\w’'-]*")
+    _GLUE_POINT_RE = _LazyRe(rf"(?<={_LETTER})[,;:.!?](?={_LETTER})")
+    _LEFT_WORD_RE = _LazyRe(rf"{_LETTER}[\w’'&-]*$")
+    _RIGHT_WORD_RE = _LazyRe(rf"{_LETTER}[\w’'-]*")
 
     def _missing_space(self, text: str, protected) -> list[Finding]:
         out = []
@@ -518,8 +536,8 @@ class Typography(Detector):
     # inside a line only after a full stop: after "!" and "?" a lower-case
     # continuation is an accepted literary style ("Oh! oh, miss!", "What! have
     # you found it?"), measured on Gutenberg fiction
-    _INLINE_START_RE = re.compile(r"([\w.’']*)(\.)\s+([a-z][\w’'-]*)")
-    _LIST_RE = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s")
+    _INLINE_START_RE = _LazyRe(r"([\w.’']*)(\.)\s+([a-z][\w’'-]*)")
+    _LIST_RE = _LazyRe(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s")
 
     def _lower_starts(self, doc: Document, protected) -> list[Finding]:
         text = doc.text
@@ -533,7 +551,9 @@ class Typography(Detector):
                 continue
             # line start
             lead = len(line) - len(line.lstrip())
-            m = re.match(r"[\"“‘'(]?([a-z][\w’'-]*)", stripped)
+            # (a line opening with a quotation mark and a lower-case word is a
+            # partial quotation, "“to save succeeding generations ...": not flagged)
+            m = re.match(r"([a-z][\w’'-]*)", stripped)
             if m and not self._LIST_RE.match(line) and not stripped.startswith(("|", ">")):
                 word = m.group(1)
                 ws = s + lead + m.start(1)
@@ -711,7 +731,7 @@ class Typography(Detector):
         return out
 
     # -- TY105 ---------------------------------------------------------------
-    _DOUBLE_RE = re.compile(r"\b([^\W\d_]+)([ \t]+|[ \t]*\n[ \t]*)(\1)\b", re.IGNORECASE)
+    _DOUBLE_RE = _LazyRe(r"\b([^\W\d_]+)([ \t]+|[ \t]*\n[ \t]*)(\1)\b", re.IGNORECASE)
     # grammatical or deliberate doubles (that that, had had, what it is is,
     # very very, bye bye ...)
     _DOUBLE_OK = {
