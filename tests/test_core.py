@@ -150,3 +150,37 @@ def test_builtin_registry_is_valid():
     assert {d.family for d in reg.detectors} <= set(CATEGORIES)
     for r in reg.rules:
         assert r.summary and r.name == r.name.lower() and " " not in r.name
+
+
+def test_plugin_detectors_load_from_entry_points(tmp_path, monkeypatch):
+    """A distribution declaring a ``garble.detectors`` entry point adds its detector."""
+    import sys
+
+    from garble import registry as reg
+
+    pkg = tmp_path / "garble_plugin_demo.py"
+    pkg.write_text(
+        "from garble.detectors.base import Detector\n"
+        "from garble.types import Assessment, Finding, Rule, Severity\n"
+        "class Demo(Detector):\n"
+        "    family = 'padding'\n"
+        "    prefix = 'ZZ'\n"
+        "    rules = (Rule('ZZ101', 'demo-rule', 'flags ZZZ', Severity.INFO),)\n"
+        "    def assess(self, doc, enabled):\n"
+        "        i = doc.text.find('ZZZ')\n"
+        "        return Assessment((Finding('ZZ101', 'ZZZ found', i, i + 3),) if i >= 0 else ())\n",
+        encoding="utf-8",
+    )
+    dist = tmp_path / "garble_plugin_demo-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: garble-plugin-demo\nVersion: 1.0\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[garble.detectors]\ndemo = garble_plugin_demo:Demo\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    reg.default_registry.cache_clear()
+    try:
+        assert reg._may_have_plugins()
+        r = garble.check("a ZZZ b", select=["ZZ"])
+        assert [d.code for d in r.findings] == ["ZZ101"]
+    finally:
+        sys.modules.pop("garble_plugin_demo", None)
+        reg.default_registry.cache_clear()
