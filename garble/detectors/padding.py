@@ -241,7 +241,7 @@ _LABELS = {
     "ad choices", "adchoices", "corrections", "feedback", "learn more", "advert", "archives", "enewspaper",
     "e-edition", "print edition", "letters to the editor", "most popular", "most read", "trending",
     "share close extra sharing options", "logo", "ok", "got it", "accept", "i agree", "dismiss", "no thanks",
-    "share this:", "like this:", "related", "tags", "tags:", "topics", "related topics", "filed under",
+    "share this:", "like this:", "order reprints", "reprints", "print this page", "email this", "related", "tags", "tags:", "topics", "related topics", "filed under",
 }
 _LABEL_NORM_RE = _LazyRe(r"\s+")
 
@@ -258,9 +258,14 @@ _PHRASES = _LazyRe(
     | \buses?\ cookies\ to\ (?:improve|give|ensure|enhance|provide|personali[sz]e)\b
     | \b(?:accept|allow|reject)\ (?:all\ )?cookies\b
     | \bby\ (?:continuing\ to\ (?:use|browse)|using)\ (?:this|our)\ (?:web\s?)?site\b
-    | ^\s*click\ here\b | \bclick\ here\ to\b                    # click-here prompts
+    | ^\s*click\ here\b | \bclick\ here\ (?:to|for)\b              # click-here prompts
     | ^\s*(?:please\ )?(?:subscribe|sign\ up)\ (?:to|for)\ (?:our|the)\b.{0,60}\bnewsletter\b
-    | \bsign\ up\ for\ (?:our|the)\ \w+(?:\s\w+)?\ newsletter\b
+    | \bsign\ up\ for\ (?:our|the)\ \w+(?:\s\w+)?\ newsletters?\b
+    | ^\s*subscribe\ to\b | \bkeep\ an\ eye\ on\ your\ inbox\b
+    | ^\s*follow\b.{0,80}\bon\ (?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky)\b
+    | \ban\ error\ (?:has\ )?occurred\b.{0,40}\btry\ again\b
+    | ^\s*(?:related|read\ more|read\ also|also\ read|see\ also|recommended|more\ from\ \w+)\s*:\s+\S   # one teaser link
+    | ^\s*\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2})?(?:z|[+-]\d{2}:?\d{2})?\s*$      # bare ISO timestamp
     | ^\s*get\ (?:our|the)\ (?:free\ )?\w*\s?newsletter\b
     | ^\s*(?:follow|like)\ us\ on\b
     | ^\s*share\ (?:this|on|via)\b(?:\s+\S+){0,5}\s*$(?<!\?)   # "Share this article" (not a question)
@@ -330,12 +335,12 @@ _RESIDUE_RE = _LazyRe(
         for\ more(?:\ [\w-]+){{0,4}},?)\ (?:\w+\ ){{0,2}}
        (?:visit(?:ing)?|check(?:ing)?\ out|see|seeing|explore|exploring|head\ (?:over\ )?to|refer\ to|go\ to|browse)\ 
        {_NAME}(?:,\ {_NAME})*,?\ (?:and|or)\ {_NAME}\s*[.!]\s*$)
-    | (?:\b(?:click|tap)\ (?:here|this\ link|the\ link\ below)\b)
+    | (?i:\b(?:click|tap)\ (?:here|this\ link|the\ link\ below)\b)
     | (?:\b(?:visit|see|check\ out)\ (?:our|their|its|the\ official|the\ company[’']s)\ (?:official\ )?(?:website|web\ site|site|page|blog)\s*[.!]?\s*$)
     | (?:\b(?:read|see|find|view|download|access|watch|listen\ to)\ (?:the\ )?(?:full|complete|original|entire)?\s?
         (?:report|story|article|study|interview|statement|paper|list|video|episode|podcast|details|more)\ here\s*[.!:]?\s*$)
     | (?:(?:^\s*|\byou\ can\ |\byou\ may\ )(?:read|view|download|watch|listen\ to)\ (?:it|them)\ here\s*[.!:]?\s*$)
-    | (?:\b(?:is|are|can\ be)\ (?:read|found|viewed|downloaded|accessed|watched)\ (?:in\ full\ )?here\s*[.!:]?\s*$)
+    | (?:\bcan\ be\ (?:read|found|viewed|downloaded|accessed|watched)\ (?:in\ full\ )?here\s*[.!:]?\s*$)
     | (?:\b(?:available|more\ information|more\ info|learn\ more|find\ out\ more|details)\ (?:is\ |are\ )?(?:available\ )?here\s*[.!:]\s*$)
     """
 )
