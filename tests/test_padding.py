@@ -123,3 +123,9 @@ def test_samples():
     assert {f.code for f in assess(damaged)} == ALL
     clean = (ROOT / "samples" / "padding-clean.txt").read_text(encoding="utf-8")
     assert assess(clean) == ()
+
+
+def test_blank_line_fixes_keep_crlf_line_endings():
+    text = "First.\r\n\r\n\r\n\r\n\r\nSecond.\r\n\r\n\r\n\r\n"
+    fixed = apply_fixes(text, assess(text, {"PD101"}))
+    assert fixed == "First.\r\n\r\nSecond.\r\n"

@@ -568,7 +568,8 @@ class Padding(Detector):
                     s, e = spans[i][0], spans[j][0]
                     out.append(Finding(
                         "PD101", f"{run} consecutive blank lines inside the text", s, e,
-                        min(1.0, 0.4 + 0.1 * run), Fix("\n", title="collapse to one blank line"),
+                        min(1.0, 0.4 + 0.1 * run),
+                        Fix("\r\n" if text[s:e].startswith("\r") else "\n", title="collapse to one blank line"),
                         {"blank_lines": run},
                     ))
                 i = j
