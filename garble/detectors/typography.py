@@ -227,6 +227,12 @@ _AMBIGUOUS = set(
     """.split()
 )
 
+# Lower-case words that open sentences and are neither file extensions nor
+# top-level domains (unlike "in", "it", "me", "is", "to", "js", "py", "md").
+_GLUED_OPENERS = frozenset(
+    "the and but however then there these they their which while when although because after before "
+    "meanwhile also since yet instead".split()
+)
 _SPACE_RE = _LazyRe(r"\s")
 _SHORT_QUOTE_RE = _LazyRe(r"[\"“«]([^\"”»\n]{1,60})[\"”»]")
 _WORD_RE = _LazyRe(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -508,8 +514,14 @@ class Typography(Detector):
                 # a sentence boundary: a real word before, a capitalised word
                 # after ("sanctions.However"); "Node.js", "ASP.NET", "e.g.",
                 # "U.S." and "St.Louis"-like abbreviations are left alone
-                if not (len(left) >= 2 and left.lower() not in _ABBREV and right[0].isupper()
-                        and len(right) >= 2 and right[1:].islower() and not left.isupper()):
+                # ... or a lower-case sentence opener that is no file extension or
+                # top-level domain ("ended.the ministers"), after a lower-case
+                # word and before a space
+                capital = right[0].isupper() and len(right) >= 2 and right[1:].islower()
+                opener = (right in _GLUED_OPENERS and left.islower() and len(left) >= 3
+                          and text[e:e + 1] == " ")
+                if not ((capital or opener) and len(left) >= 2 and left.lower() not in _ABBREV
+                        and not left.isupper()):
                     continue
                 if text[s - 1:s] == "." or (s >= 2 and text[s - 2:s - 1] == "."):
                     continue  # u.s.Army
