@@ -21,6 +21,7 @@ that ends with punctuation.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -34,17 +35,16 @@ class _LazyRe:
     this module cost ~20 ms to compile, paid only by runs that use them
     (garble is a pre-commit hook; start-up time matters)."""
 
-    __slots__ = ("_args", "_rx")
-
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._args = (pattern, flags)
-        self._rx: re.Pattern[str] | None = None
 
     def __getattr__(self, name: str):
-        rx = self._rx
-        if rx is None:
-            rx = self._rx = re.compile(*self._args)
-        return getattr(rx, name)
+        # called only for attributes not set yet: compile, then keep the bound
+        # method on the instance so later calls cost a plain attribute lookup
+        rx = re.compile(*self._args)
+        value = getattr(rx, name)
+        setattr(self, name, value)
+        return value
 
 # ---------------------------------------------------------------------------
 # rules
@@ -462,8 +462,11 @@ class Padding(Detector):
         opts: PaddingOptions = self.options  # type: ignore[assignment]
         fenced = doc.fenced_blocks
 
+        fence_starts = [s for s, _ in fenced]
+
         def in_code(off: int) -> bool:
-            return any(s <= off < e for s, e in fenced)
+            i = bisect_right(fence_starts, off) - 1
+            return i >= 0 and off < fenced[i][1]
 
         # non-blank lines (number, start, end) with spans stripped, outside code
         lines: list[tuple[int, int, int]] = []
@@ -475,15 +478,18 @@ class Padding(Detector):
         findings: list[Finding] = []
         if "PD101" in enabled:
             findings += self._blank_runs(doc, opts)
-        taken: list[tuple[int, int]] = []  # spans already claimed by a stronger rule
+        claimed = bytearray(len(text) + 1)  # characters already claimed by a stronger rule
+
+        def claim(s: int, e: int) -> None:
+            claimed[s:e] = b"\x01" * (e - s)
 
         def free(s: int, e: int) -> bool:
-            return not any(s < te and ts < e for ts, te in taken)
+            return not any(claimed[s:e])
 
         if "PD103" in enabled:
             for f in self._related_lists(text, lines):
                 findings.append(f)
-                taken.append((f.start, f.end))
+                claim(f.start, f.end)
         if "PD107" in enabled:
             for _, s, e in lines:
                 m = _TRACK_LINE_RE.match(text[s:e])
@@ -494,12 +500,12 @@ class Padding(Detector):
                         f"line is only a tracking/redirect link ({url[:40]}{'…' if len(url) > 40 else ''}), feed residue rather than content",
                         s, e, 0.9, Fix("", safe=False, title="remove the tracking-link line"),
                     ))
-                    taken.append((s, e))
+                    claim(s, e)
         if "PD108" in enabled:
             for f in self._nav_menus(text, lines):
                 if free(f.start, f.end):
                     findings.append(f)
-                    taken.append((f.start, f.end))
+                    claim(f.start, f.end)
         if "PD102" in enabled:
             for _, s, e in lines:
                 if not free(s, e):
@@ -507,13 +513,13 @@ class Padding(Detector):
                 f = self._boilerplate(text, s, e)
                 if f:
                     findings.append(f)
-                    taken.append((s, e))
+                    claim(s, e)
         if "PD104" in enabled:
             # the title is the first line that is not already menu or furniture
             for f in self._captions(text, [ln for ln in lines if free(ln[1], ln[2])]):
                 if free(f.start, f.end):
                     findings.append(f)
-                    taken.append((f.start, f.end))
+                    claim(f.start, f.end)
         if "PD105" in enabled:
             for _, s, e in lines:
                 if not free(s, e):

@@ -32,17 +32,16 @@ class _LazyRe:
     this module cost ~20 ms to compile, paid only by runs that use them
     (garble is a pre-commit hook; start-up time matters)."""
 
-    __slots__ = ("_args", "_rx")
-
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._args = (pattern, flags)
-        self._rx: re.Pattern[str] | None = None
 
     def __getattr__(self, name: str):
-        rx = self._rx
-        if rx is None:
-            rx = self._rx = re.compile(*self._args)
-        return getattr(rx, name)
+        # called only for attributes not set yet: compile, then keep the bound
+        # method on the instance so later calls cost a plain attribute lookup
+        rx = re.compile(*self._args)
+        value = getattr(rx, name)
+        setattr(self, name, value)
+        return value
 
 RULES = (
     Rule(
@@ -499,8 +498,9 @@ class Typography(Detector):
                 continue
             # the whole whitespace-delimited token: code and identifiers have
             # brackets, equals signs, slashes or several dots
-            ts = text.rfind(" ", 0, s) + 1
-            ts = max(ts, text.rfind("\n", 0, s) + 1)
+            # (bounded look-back: a megabyte-long line must not make this quadratic)
+            lo = max(0, s - 200)
+            ts = max(text.rfind(" ", lo, s), text.rfind("\n", lo, s), lo - 1) + 1
             te_m = _SPACE_RE.search(text, e)
             te = te_m.start() if te_m else len(text)
             token = text[ts:te]
