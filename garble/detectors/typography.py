@@ -239,8 +239,9 @@ _LETTER = r"[^\W\d_]"
 
 
 @cache
-def _dictionary() -> dict[str, int] | None:
-    """symspellpy's 82,765-word English frequency list, loaded once (about 60 ms).
+def _dictionary() -> dict[str, str] | None:
+    """symspellpy's 82,765-word English frequency list (word -> count as text),
+    loaded once on first use (30-40 ms warm).
 
     Found through the installed package's location without importing it; None
     when symspellpy is not installed (TY104 is then silent).
@@ -255,7 +256,9 @@ def _dictionary() -> dict[str, int] | None:
     except OSError:
         return None
     it = iter(data)
-    return {w: int(c) for w, c in zip(it, it)}
+    # counts stay strings (converting 82k of them doubles the load time); the
+    # few that are compared go through int()
+    return dict(zip(it, it))
 
 
 @cache
@@ -313,13 +316,13 @@ def _variants(word: str):
             i = word.find(a, i + 1)
 
 
-def _known(word: str, dic: dict[str, int]) -> bool:
+def _known(word: str, dic: dict[str, str]) -> bool:
     if _known1(word, dic):
         return True
     return any(_known1(v, dic) for v in _variants(word))
 
 
-def _known1(word: str, dic: dict[str, int]) -> bool:
+def _known1(word: str, dic: dict[str, str]) -> bool:
     if word in dic:
         return True
     for suf in _SUFFIXES:
@@ -333,12 +336,12 @@ def _known1(word: str, dic: dict[str, int]) -> bool:
             return True
     # closed compounds of two known words (e.g. "starfield", "beachfront")
     for i in range(3, len(word) - 2):
-        if word[:i] in dic and word[i:] in dic and dic[word[:i]] > 1_000_000 and dic[word[i:]] > 1_000_000:
+        if word[:i] in dic and word[i:] in dic and int(dic[word[:i]]) > 1_000_000 and int(dic[word[i:]]) > 1_000_000:
             return True
     return False
 
 
-def _known_simple(word: str, dic: dict[str, int]) -> bool:
+def _known_simple(word: str, dic: dict[str, str]) -> bool:
     if word in dic:
         return True
     for suf in ("s", "es", "ed", "ing", "er", "ers", "ly", "d"):
@@ -405,9 +408,9 @@ def _plausible(word: str, cand: str, freq: int) -> bool:
     return False
 
 
-def _suggest(word: str, dic: dict[str, int]) -> tuple[str, float] | None:
+def _suggest(word: str, dic: dict[str, str]) -> tuple[str, float] | None:
     """The clearly best dictionary word one edit away, with a confidence."""
-    cands = sorted(((dic[c], c) for c in _edits1(word) if c in dic and c != word), reverse=True)
+    cands = sorted(((int(dic[c]), c) for c in _edits1(word) if c in dic and c != word), reverse=True)
     if not cands:
         return None
     best_f, best = cands[0]
@@ -734,7 +737,7 @@ class Typography(Detector):
             # "occured", "begining", "untill", "noticable" look like inflections or
             # prefixed forms of real words ("occur"+"ed", "un"+"till"); a very common
             # word one doubled/swapped letter away outweighs that reading
-            if _known(w, dic) and not (_edit_kind(w, best) in ("double", "swap") and dic[best] >= 5_000_000):
+            if _known(w, dic) and not (_edit_kind(w, best) in ("double", "swap") and int(dic[best]) >= 5_000_000):
                 continue
             out.append(Finding(
                 "TY104", f"‘{w}’ is not an English word; did you mean ‘{best}’?",
