@@ -448,8 +448,15 @@ def _toml_key(key: str) -> str:
 def _config(args: argparse.Namespace, stdout: TextIO) -> int:
     cfg = _resolver(args).for_path(args.path)
     checker = Checker(cfg.settings)  # validates selectors, severities and detector options
+    import dataclasses
+
     data = cfg.to_dict()
     data["detectors-enabled"] = checker.families
+    # every running detector's effective options (defaults included), as config keys
+    data["detectors"] = {
+        det.family: {f.name.replace("_", "-"): getattr(det.options, f.name) for f in dataclasses.fields(det.options)}
+        for det in checker.detectors if dataclasses.is_dataclass(det.options)
+    }
     if args.format == "json":
         json.dump(data, stdout, ensure_ascii=False, indent=1)
         stdout.write("\n")
@@ -465,7 +472,9 @@ def _config(args: argparse.Namespace, stdout: TextIO) -> int:
         if tables[name]:
             lines += ["", f"[{name}]"] + [f"{_toml_key(k)} = {_toml(v)}" for k, v in tables[name].items()]
     for fam, opts in tables["detectors"].items():
-        lines += ["", f"[detectors.{_toml_key(fam)}]"] + [f"{_toml_key(k)} = {_toml(v)}" for k, v in opts.items()]
+        if opts:
+            lines += ["", f"[detectors.{_toml_key(fam)}]"] + [
+                f"# {k} is not set" if v is None else f"{_toml_key(k)} = {_toml(v)}" for k, v in opts.items()]
     stdout.write("\n".join(lines) + "\n")
     return 0
 

@@ -183,3 +183,9 @@ def test_nested_configs_govern_their_own_subtrees_in_a_walk(tmp_path):
     _, out, _ = run(["check", str(tmp_path), "--format", "concise"])
     assert sorted(os.path.relpath(x.split(":")[0], tmp_path) + " " + x.split()[1] for x in out.splitlines()) == [
         "a.md FK101", "sub/c.txt FK101", "sub/c.txt FK102"]
+
+
+def test_garble_config_shows_effective_detector_options(tmp_path):
+    code, out, _ = run(["config", str(tmp_path), "--isolated", "--format", "json"])
+    assert code == 0 and json.loads(out)["detectors"] == {"padding": {"word": "BAD"}}
+    assert '[detectors.padding]\nword = "BAD"' in run(["config", str(tmp_path), "--isolated"])[1]
