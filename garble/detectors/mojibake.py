@@ -33,7 +33,6 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import cache
 from typing import Any, Callable, Iterator
 
@@ -148,6 +147,13 @@ _FFFD_RE = re.compile("\ufffd+")
 # A run of non-ASCII, non-space characters touching an ASCII letter: where a
 # mis-decoded letter sits inside an otherwise ASCII word (``mГ©dicament``).
 _IN_WORD_RUN_RE = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f\s]+|[^\x00-\x7f\s]+(?=[A-Za-z])")
+# How many ASCII characters after a region must agree to end it.
+_SYNC_CHARS = 16
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Longest in-word run tried (four mis-decoded 3-byte characters would be 12)
+# and how far either side the word around it is looked for.
+_IN_WORD_MAX_RUN = 12
+_TOKEN_WINDOW = 40
 # A run mixing non-ASCII characters and HTML entities, e.g. ``Î&frac14;``
 # (UTF-8 ``μ`` read as Latin-1, then the second byte HTML-escaped).
 _ENTITY_RUN_RE = re.compile(r"(?:[^\x00-\x7f\s]|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});){2,}")
@@ -217,23 +223,52 @@ def _char_name(c: str) -> str:
 def _align(orig: str, fixed: str, verify: Callable[[str], str] | None = None) -> list[tuple[int, int, str]]:
     """Changed regions ``(start, end, replacement)`` between a line and its repair.
 
-    ASCII characters survive every supported re-decoding unchanged, so only
-    they may anchor the alignment: each non-ASCII character is made unique, so
-    a curly quote inside ``Ã¢â‚¬Å“`` cannot match the ``“`` of the repair.
+    ASCII characters survive every supported re-decoding unchanged, so they
+    anchor the alignment, in one linear pass: a region is a run of non-ASCII
+    characters on both sides, plus the few ASCII characters a repair can
+    consume (a space that was a no-break space byte, a ``?`` or U+001A that
+    stood for a lost byte). A region ends where the ASCII text that follows
+    is the same on both sides. So a curly quote inside ``Ã¢â‚¬Å“`` never
+    matches the ``“`` of the repair.
+
     Common prefixes and suffixes (a correct ``–`` next to a repaired ``Ã©``)
     are trimmed off each region when ``verify`` (a repair function) confirms
     that the trimmed region alone repairs to the trimmed replacement.
     """
-    a = [c if c < "\x80" else (0, i) for i, c in enumerate(orig)]
-    b = [c if c < "\x80" else (1, j) for j, c in enumerate(fixed)]
+    n, m = len(orig), len(fixed)
+
+    def ascii_ahead(s: str, k: int) -> str:
+        end = k
+        while end < len(s) and end - k < _SYNC_CHARS and s[end] < "\x80":
+            end += 1
+        return s[k:end]
+
     regions: list[tuple[int, int, int, int]] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
+    i = j = 0
+    while i < n or j < m:
+        if i < n and j < m and orig[i] == fixed[j] and orig[i] < "\x80":
+            i, j = i + 1, j + 1
             continue
-        if regions and regions[-1][1] == i1 and regions[-1][3] == j1:
-            regions[-1] = (regions[-1][0], i2, regions[-1][2], j2)
-        else:
-            regions.append((i1, i2, j1, j2))
+        i0, j0 = i, j
+        while True:
+            while i < n and orig[i] >= "\x80":
+                i += 1
+            while j < m and fixed[j] >= "\x80":
+                j += 1
+            if ascii_ahead(orig, i) == ascii_ahead(fixed, j):
+                break
+            if i < n and orig[i] in " ?\x1a":
+                i += 1  # consumed by the repair
+            elif j < m and fixed[j] < "\x80" and (i >= n or fixed[j] != orig[i]):
+                j += 1  # produced by the repair (U+0000 from C0 80)
+            elif i < n and j < m:
+                i, j = i + 1, j + 1  # cannot happen with ftfy's repairs; keep going
+            else:
+                i, j = n, m
+                break
+        if (i, j) == (i0, j0):  # no progress is impossible here, but never loop forever
+            i, j = i + 1, j + 1
+        regions.append((i0, min(i, n), j0, min(j, m)))
     out = []
     for i1, i2, j1, j2 in regions:
         t1, t2, u1, u2 = i1, i2, j1, j2
@@ -494,19 +529,23 @@ class Mojibake(Detector):
         ftfy, _config = _ftfy()
         for m in _IN_WORD_RUN_RE.finditer(line):
             run = m.group()
-            if not any(_is_foreign(c) for c in run):
+            # a mis-decoded letter is 2-4 characters; a few in a row at most
+            if len(run) > _IN_WORD_MAX_RUN or not any(_is_foreign(c) for c in run):
                 continue
             # The run must sit in a real word: two ASCII letters on one side,
             # and no more foreign characters than ASCII letters in the token.
             # This keeps line art (``├┤a┼┐a┼┐a``, ftfy's "negative:30") out.
-            before = re.search(r"[A-Za-z]*$", line[: m.start()]).group()
-            after = re.match(r"[A-Za-z]*", line[m.end():]).group()
-            if max(len(before), len(after)) < 2:
+            i, j = m.start(), m.end()
+            if not (_ASCII_LETTERS.issuperset(line[max(0, i - 2) : i]) and i >= 2) and not (
+                _ASCII_LETTERS.issuperset(line[j : j + 2]) and j + 2 <= len(line)
+            ):
                 continue
-            t0 = line.rfind(" ", 0, m.start()) + 1
-            t1 = line.find(" ", m.end())
-            token = line[t0 : t1 if t1 != -1 else len(line)]
-            if sum(map(_is_foreign, token)) > sum(c.isascii() and c.isalpha() for c in token):
+            left = line[max(0, i - _TOKEN_WINDOW) : i].split()
+            right = line[j : j + _TOKEN_WINDOW].split()
+            token = (left[-1] if left and not line[i - 1].isspace() else "") + run + (
+                right[0] if right and not line[j].isspace() else ""
+            )
+            if sum(map(_is_foreign, token)) > sum(c in _ASCII_LETTERS for c in token):
                 continue
             for codec in ftfy.chardata.CHARMAP_ENCODINGS:
                 try:
