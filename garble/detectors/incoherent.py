@@ -1,15 +1,771 @@
-"""Placeholder: the incoherent detector is being written."""
+"""Incoherent text: sentences and quotes garbled by speech recognition or machine translation.
+
+Automatic captions and low-resource machine translation produce text made of real, correctly
+spelled words in locally plausible order that nevertheless says nothing ("The truth question
+theory that was adopted by computing computer design."). Spell and grammar checkers pass it.
+
+How it works (all NumPy at run time, model in ``garble/data/incoherent.npz``, loaded lazily):
+
+1. The text is cut into *units*: quoted passages (the words between the quotation marks),
+   sentences, and windows of long unpunctuated transcript runs. Headlines, list items, table
+   rows, code and very short units are skipped.
+2. Each unit is tokenised (lower-cased, punctuation dropped, numbers collapsed to ``<num>``,
+   so casing and punctuation style cannot sway the score) and scored with a compact word
+   trigram language model (stupid back-off, trained on clean prose). Per token we get the
+   trigram log-probability, the unigram log-probability and their difference (SLOR: how much
+   more likely the word is in this context than on its own).
+3. Dense features (minimum, percentiles and mean SLOR, share of unseen word pairs, the worst
+   three-word window, out-of-vocabulary share, repeated content words ...) and hashed
+   features over a function-word abstraction of the unit ("is make", "the of") go into a
+   gradient-boosted tree classifier (exported to NumPy arrays) trained on real ASR/MT output (earnings21, MLQE-PE), synthetic
+   sound-alike damage and clean prose. Its output is the unit's incoherence probability.
+
+The training script is ``training/train_incoherent.py``; the benchmark is
+``benchmarks/bench_incoherent.py``.
+"""
 
 from __future__ import annotations
 
+import re
+import zlib
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
 from garble.detectors.base import Detector
-from garble.types import Assessment
+from garble.document import Document
+from garble.types import Assessment, Finding, Rule, Severity
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "incoherent.npz"
+
+# ---------------------------------------------------------------------------------------------
+# tokenisation (shared with training/ so that training and run time see identical tokens)
+# ---------------------------------------------------------------------------------------------
+
+# A word: letters/digits, with inner apostrophes ("don't", "o'clock"). Hyphens split words.
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_DIGIT_RE = re.compile(r"\d")
+
+UNK, BOS, EOS, NUM = 0, 1, 2, 3
+SPECIALS = ("<unk>", "<s>", "</s>", "<num>")
+
+
+def norm_word(w: str) -> str:
+    w = w.lower()
+    if "’" in w:
+        w = w.replace("’", "'")
+    if not w.isalpha() and _DIGIT_RE.search(w):
+        return "<num>"
+    return w
+
+
+def tokenize(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
+    """Return ``(normalised word, start, end)`` for every word; offsets are code points."""
+    return [(norm_word(m.group()), m.start() + offset, m.end() + offset) for m in _WORD_RE.finditer(text)]
+
+
+# Function words stay literal in the hashed "shape" features; content words become classes.
+# (A standard English closed-class list: articles, pronouns, auxiliaries, prepositions, conjunctions.)
+FUNCTION_WORDS = frozenset(
+    """a an the this that these those some any no every each all both either neither
+    i you he she it we they me him her us them my your his its our their mine yours hers ours theirs
+    myself yourself himself herself itself ourselves themselves
+    is are was were be been being am do does did doing done have has had having
+    will would shall should can could may might must ought
+    to of in on at by for with from into onto upon about above below over under between among through
+    during before after since until against without within along across around behind beyond toward towards
+    and or but nor so yet if then than because although though while whereas unless whether as
+    not n't very too also just only even still already there here where when why how what which who whom whose
+    one ones other another such same more most less least much many few several
+    up down out off again once""".split()
+)
+# Frequent words that legitimately repeat in clean prose; not counted as "repeated content words".
+_REPEAT_OK = FUNCTION_WORDS | {"<num>", "<unk>", "s", "said", "says"}
+
+
+def shape(w: str) -> str:
+    """Function-word / word-class abstraction used for the hashed pattern features."""
+    if w in FUNCTION_WORDS or w in ("<num>", "<s>", "</s>"):
+        return w
+    if w.endswith("ing"):
+        return "_ING"
+    if w.endswith("ed"):
+        return "_ED"
+    if w.endswith("ly"):
+        return "_LY"
+    if w.endswith(("tion", "sion", "ment", "ness", "ity")):
+        return "_NOM"
+    if w.endswith("s") and not w.endswith("ss"):
+        return "_S"
+    return "_W"
+
+
+N_HASH = 1 << 14  # hashed pattern feature buckets (16k x 4 bytes of weights)
+
+
+def pattern_hashes(words: Sequence[str]) -> list[int]:
+    """Bucket ids of the shape bigrams and trigrams of a unit (``<s>``/``</s>`` padded)."""
+    sh = ["<s>"] + [shape(w) for w in words] + ["</s>"]
+    out = []
+    for i in range(1, len(sh)):
+        out.append(zlib.crc32(f"{sh[i - 1]} {sh[i]}".encode()) % N_HASH)
+        if i >= 2:
+            out.append(zlib.crc32(f"{sh[i - 2]} {sh[i - 1]} {sh[i]}".encode()) % N_HASH)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the language model
+# ---------------------------------------------------------------------------------------------
+
+BACKOFF = 0.4  # stupid back-off factor (Brants et al. 2007)
+_LOG_BACKOFF = -0.3979400086720376  # log10(0.4)
+Q_SCALE = 20.0  # n-gram counts are stored as round(log10(count) * Q_SCALE) in uint8
+TRI_MULT = 0x9E3779B97F4A7C15  # 64-bit golden-ratio multiplier for hashing trigram keys to 32 bits
+
+
+def trigram_hash(np, a, b, c):
+    """32-bit hash of trigram id triples (vectorised); identical in training and at run time."""
+    key = (a.astype(np.uint64) << np.uint64(32)) | (b.astype(np.uint64) << np.uint64(16)) | c.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return ((key * np.uint64(TRI_MULT)) >> np.uint64(32)).astype(np.uint32)
+
+
+class Model:
+    """The shipped artefact: vocabulary, n-gram counts, classifier weights."""
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        import numpy as np
+
+        self.np = np
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        vocab = str(arrays["vocab"]).split("\n")
+        self.vocab = vocab
+        self.ids = {w: i for i, w in enumerate(vocab)}
+        self.uni_log = arrays["uni_log"].astype(np.float32)  # log10 P(w), len(vocab)
+        self.uni_cnt_log = arrays["uni_cnt_log"].astype(np.float32)  # log10 count(w) (as a context)
+        self.bi_keys = arrays["bi_keys"]  # uint32 sorted (a<<16|b)
+        self.bi_cnt_log = arrays["bi_q"].astype(np.float32) / Q_SCALE  # log10 count, quantised
+        self.tri_keys = arrays["tri_keys"]  # uint32 sorted hashes
+        self.tri_cnt_log = arrays["tri_q"].astype(np.float32) / Q_SCALE
+        # class (word-cluster) 4-gram model: a grammar-like signal that does not depend on
+        # having seen the exact words together
+        self.cls = arrays["cls"].astype(np.int64)  # class id (0..255) per vocabulary id
+        self.c_uni = arrays["c_uni"].astype(np.float32)  # log10 P(class)
+        self.c_cnt = arrays["c_cnt"].astype(np.float32)  # log10 count(class)
+        self.c_keys = [None, None] + [arrays[f"c{k}_keys"] for k in (2, 3, 4)]
+        self.c_q = [None, None] + [arrays[f"c{k}_q"].astype(np.float32) / Q_SCALE for k in (2, 3, 4)]
+        # word vectors (PPMI + SVD) of the most frequent words, for sentence coherence
+        self.emb = arrays["emb"].astype(np.float32)
+        self.mean = arrays["feat_mean"]
+        self.scale = arrays["feat_scale"]
+        self.w_hash = arrays["w_hash"]
+        # gradient-boosted trees, padded to one table: feature, threshold, left, right, leaf value
+        self.t_feat = arrays["t_feat"].astype(np.int64)  # (trees, nodes); -1 marks a leaf
+        self.t_thr = arrays["t_thr"].astype(np.float64)
+        self.t_left = arrays["t_left"].astype(np.int64)
+        self.t_right = arrays["t_right"].astype(np.int64)
+        self.t_value = arrays["t_value"].astype(np.float64)
+        self.t_base = float(arrays["t_base"])
+        self.t_depth = int(arrays["t_depth"])
+        self.meta = {k: float(arrays[k]) for k in ("threshold",) if k in arrays}
+
+    # -- n-gram look-ups ------------------------------------------------------------------
+    def _lookup(self, keys, table, values, missing):
+        np = self.np
+        idx = np.searchsorted(table, keys)
+        idx[idx >= len(table)] = 0
+        found = table[idx] == keys
+        return np.where(found, values[idx], missing), found
+
+    def token_scores(self, ids, pos):
+        """Per-token log10 probabilities at positions ``pos`` of a padded id sequence.
+
+        Every unit in ``ids`` is padded as <s> <s> <s> w1 ... wn </s>. Returns (lp3, lp1, order,
+        pmi2, pmi3) per position: stupid back-off trigram log-prob, unigram log-prob, the n-gram
+        order that was found (3, 2 or 1) and two association scores (see below).
+        """
+        np = self.np
+        a, b, c = ids[pos - 2], ids[pos - 1], ids[pos]
+        tri = trigram_hash(np, a, b, c)
+        c3, f3 = self._lookup(tri, self.tri_keys, self.tri_cnt_log, 0.0)
+        ctx2 = (a.astype(np.uint32) << np.uint32(16)) | b.astype(np.uint32)
+        cctx2, _ = self._lookup(ctx2, self.bi_keys, self.bi_cnt_log, 0.0)
+        bi = (b.astype(np.uint32) << np.uint32(16)) | c.astype(np.uint32)
+        c2, f2 = self._lookup(bi, self.bi_keys, self.bi_cnt_log, 0.0)
+        cctx1 = self.uni_cnt_log[b]
+        lp1 = self.uni_log[c]
+        lp3 = np.where(
+            f3,
+            c3 - np.maximum(cctx2, c3),
+            np.where(f2, _LOG_BACKOFF + c2 - np.maximum(cctx1, c2), 2 * _LOG_BACKOFF + lp1),
+        )
+        order = np.where(f3, 3, np.where(f2, 2, 1))
+        # association scores that scale with how *expected* an unseen pair would be: for frequent
+        # words, never having seen them together is strong evidence; for rare words it is not.
+        # pmi2 = log P(c|b) - log P(c) with count(b c) floored at 1 (pruned pairs have count <= 1);
+        # pmi3 = log P(c|a b) - log P(c|b) with count(a b c) floored at 1.
+        cb = np.where(f2, c2, 0.0)
+        pmi2 = cb - cctx1 - lp1
+        ca = np.where(f3, c3, 0.0)
+        pmi3 = np.where(f2, ca - np.maximum(cctx2, ca) - (cb - cctx1), 0.0)
+        return lp3, lp1, order, pmi2, pmi3
+
+    def class_scores(self, ids, pos):
+        """Per-token log10 probability under the class 4-gram model (stupid back-off), its SLOR
+        (minus the class unigram log-prob) and the order found, at positions ``pos``."""
+        np = self.np
+        c = self.cls[ids].astype(np.uint32)
+        x1, x2, x3, x4 = c[pos - 3], c[pos - 2], c[pos - 1], c[pos]
+        k4 = (x1 << np.uint32(24)) | (x2 << np.uint32(16)) | (x3 << np.uint32(8)) | x4
+        k3c = (x1 << np.uint32(16)) | (x2 << np.uint32(8)) | x3
+        k3 = (x2 << np.uint32(16)) | (x3 << np.uint32(8)) | x4
+        k2c = (x2 << np.uint32(8)) | x3
+        k2 = (x3 << np.uint32(8)) | x4
+        q4, f4 = self._lookup(k4, self.c_keys[4], self.c_q[4], 0.0)
+        q3c, _ = self._lookup(k3c, self.c_keys[3], self.c_q[3], 0.0)
+        q3, f3 = self._lookup(k3, self.c_keys[3], self.c_q[3], 0.0)
+        q2c, _ = self._lookup(k2c, self.c_keys[2], self.c_q[2], 0.0)
+        q2, f2 = self._lookup(k2, self.c_keys[2], self.c_q[2], 0.0)
+        q1c = self.c_cnt[x3]
+        u = self.c_uni[x4]
+        lp = np.where(
+            f4,
+            q4 - np.maximum(q3c, q4),
+            np.where(
+                f3,
+                _LOG_BACKOFF + q3 - np.maximum(q2c, q3),
+                np.where(f2, 2 * _LOG_BACKOFF + q2 - np.maximum(q1c, q2), 3 * _LOG_BACKOFF + u),
+            ),
+        )
+        order = np.where(f4, 4, np.where(f3, 3, np.where(f2, 2, 1)))
+        return lp, lp - u, order
+
+    def encode_batch(self, units: Sequence[Sequence[str]]):
+        """Concatenate units as <s> <s> <s> w1 ... wn </s>; return ids and scored positions."""
+        np = self.np
+        get = self.ids.get
+        seq: list[int] = []
+        for words in units:
+            seq += (BOS, BOS, BOS)
+            seq += [get(w, UNK) for w in words]
+            seq.append(EOS)
+        ids = np.array(seq, dtype=np.int64)
+        return ids, np.nonzero(ids != BOS)[0]
+
+    # -- classifier ---------------------------------------------------------------------------
+    def predict(self, dense, hashed):
+        """Incoherence probability for each row of ``dense`` with its hashed bucket lists."""
+        np = self.np
+        x = design_matrix(np, dense, hashed, self.mean, self.scale, self.w_hash)
+        n_trees = self.t_feat.shape[0]
+        rows = np.arange(n_trees)[:, None]
+        node = np.zeros((n_trees, len(x)), dtype=np.int64)
+        samples = np.arange(len(x))[None, :]
+        for _ in range(self.t_depth):
+            f = self.t_feat[rows, node]
+            leaf = f < 0
+            go_left = x[samples, np.where(leaf, 0, f)] <= self.t_thr[rows, node]
+            node = np.where(leaf, node, np.where(go_left, self.t_left[rows, node], self.t_right[rows, node]))
+        z = self.t_base + self.t_value[rows, node].sum(0)
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def design_matrix(np, dense, hashed, mean, scale, w_hash):
+    """Classifier input: standardised dense features plus the hashed-pattern score (a logistic
+    regression over function-word/word-class n-grams, normalised by sqrt of the bucket count)."""
+    x = (dense.astype(np.float32) - mean) / scale
+    hs = np.array([float(w_hash[h].sum()) / max(1.0, len(h)) ** 0.5 for h in hashed], dtype=np.float32)
+    return np.concatenate([x, hs[:, None]], axis=1).astype(np.float64)
+
+
+@lru_cache(maxsize=1)
+def load_model(path: str = str(MODEL_PATH)) -> Model:
+    return Model(Path(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# features
+# ---------------------------------------------------------------------------------------------
+
+FEATURE_NAMES = (
+    "log_n",
+    "mean_lp3",
+    "mean_slor",
+    "min_slor",
+    "p10_slor",
+    "p25_slor",
+    "median_slor",
+    "share_unseen_bigram",
+    "share_unseen_trigram",
+    "share_oov",
+    "min_window3_slor",
+    "share_slor_below_0",
+    "share_slor_below_1",
+    "mean_lp1",
+    "end_lp3",
+    "repeated_content",
+    "immediate_repeat",
+    "share_function",
+    "std_slor",
+    "max_unseen_run",
+    "pmi2_min",
+    "pmi2_min2",
+    "pmi2_mean",
+    "pmi2_share_below_m1",
+    "pmi3_min",
+    "pmi3_mean",
+    "pmi3_share_below_m1",
+    "c_mean_lp",
+    "c_mean_slor",
+    "c_min_slor",
+    "c_p10_slor",
+    "c_min_window3",
+    "c_share_unseen4",
+    "c_share_unseen3",
+    "c_end_lp",
+    "c_min_lp",
+    "coh_valid",
+    "coh_min",
+    "coh_min2",
+    "coh_mean",
+    "coh_share_low",
+    "rep_share_immediate",
+    "rep_share_bigram",
+    "rep_max_word",
+)
+
+
+def batch_features(model: Model, units: Sequence[Sequence[str]]):
+    """Dense feature matrix, hashed pattern buckets and per-token details for a batch of units."""
+    np = model.np
+    seq, pos = model.encode_batch(units)
+    T = model.token_scores(seq, pos)
+    Cl = model.class_scores(seq, pos)
+    rows, hashed, details = [], [], []
+    k = 0
+    for words in units:
+        n = len(words)
+        sl = slice(k, k + n + 1)
+        ids = seq[pos[k] - 3 : pos[k] + n + 1]  # <s> <s> <s> w1..wn </s>
+        f, d = _unit_stats(np, words, ids, [x[sl] for x in T], [x[sl] for x in Cl], model.emb)
+        rows.append(f)
+        hashed.append(np.array(pattern_hashes(words), dtype=np.int64))
+        details.append(d)
+        k += n + 1
+    return np.stack(rows), hashed, details
+
+
+def _unit_stats(np, words, ids, tok, cla, emb):
+    """Features of one unit from its per-token scores (``ids`` padded with three <s>)."""
+    lp3, lp1, order, pmi2, pmi3 = tok
+    ids = ids[1:]  # align with the two-<s> layout: word i is ids[2 + i]
+    n = len(words)
+    slor = lp3 - lp1
+    sw = slor[:n]  # word tokens only (the last position is </s>)
+    oov = ids[2 : 2 + n] == UNK
+    known = ~oov
+    s_sorted = np.sort(sw)
+    if n >= 3:
+        win = np.convolve(sw, np.ones(3) / 3.0, mode="valid")
+        min_win = float(win.min())
+    else:
+        min_win = float(sw.mean())
+    unseen_bi = (order[:n] == 1) & known & (ids[1 : 1 + n] != UNK)
+    run = best = 0
+    for u in unseen_bi:
+        run = run + 1 if u else 0
+        best = max(best, run)
+    content = [w for w in words if w not in _REPEAT_OK and len(w) > 2]
+    stems = [w[:5] for w in content]
+    repeated = len(stems) - len(set(stems))
+    immediate = sum(1 for i in range(1, n) if words[i] == words[i - 1] and words[i] not in ("<num>",))
+    nf = sum(1 for w in words if w in FUNCTION_WORDS)
+    feats = [
+        np.log(n),
+        float(lp3.mean()),
+        float(slor.mean()),
+        float(s_sorted[0]),
+        float(s_sorted[int(0.10 * (n - 1))]),
+        float(s_sorted[int(0.25 * (n - 1))]),
+        float(s_sorted[int(0.5 * (n - 1))]),
+        float(unseen_bi.mean()),
+        float(((order[:n] <= 2) & known).mean()),
+        float(oov.mean()),
+        min_win,
+        float((sw < 0).mean()),
+        float((sw < 1).mean()),
+        float(lp1[:n].mean()),
+        float(lp3[n]),
+        repeated / n,
+        float(immediate > 0),
+        nf / n,
+        float(sw.std()),
+        best / n,
+    ]
+    # only pairs of ordinary in-vocabulary words (not <unk>, <num>, </s>) are informative
+    ok2 = (ids[1 : 1 + n] > NUM) & (ids[2 : 2 + n] > NUM)
+    p2 = np.sort(pmi2[:n][ok2]) if ok2.any() else np.zeros(1)
+    ok3 = ok2 & (ids[:n] > NUM)
+    p3 = pmi3[:n][ok3] if ok3.any() else np.zeros(1)
+    feats += [
+        float(p2[0]),
+        float(p2[min(1, len(p2) - 1)]),
+        float(p2.mean()),
+        float((p2 < -1).mean()),
+        float(p3.min()),
+        float(p3.mean()),
+        float((p3 < -1).mean()),
+    ]
+    clp, cslor, corder = cla
+    cs = cslor[: n + 1]
+    c_sorted = np.sort(cs)
+    if n >= 3:
+        cmin_win = float(np.convolve(cs, np.ones(3) / 3.0, mode="valid").min())
+    else:
+        cmin_win = float(cs.mean())
+    feats += [
+        float(clp.mean()),
+        float(cs.mean()),
+        float(c_sorted[0]),
+        float(c_sorted[int(0.10 * n)]),
+        cmin_win,
+        float((corder <= 3).mean()),
+        float((corder <= 2).mean()),
+        float(clp[n]),
+        float(clp.min()),
+    ]
+    # coherence: how well each content word fits the others (cosine to the leave-one-out centroid);
+    # a misheard word ("the row", "weak face") tends to be unrelated to the rest of the sentence
+    wid = ids[2 : 2 + n]
+    sel = (wid >= len(SPECIALS)) & (wid < len(SPECIALS) + len(emb))
+    sel &= np.array([w not in FUNCTION_WORDS for w in words])
+    V = emb[wid[sel] - len(SPECIALS)]
+    if len(V) >= 3:
+        tot = V.sum(0)
+        others = tot[None, :] - V
+        sims = (V * others).sum(1) / (np.linalg.norm(others, axis=1) + 1e-6)
+        ss = np.sort(sims)
+        feats += [1.0, float(ss[0]), float(ss[1]), float(ss.mean()), float((ss < 0.1).mean())]
+    else:
+        feats += [0.0, 0.3, 0.3, 0.3, 0.0]  # typical values (not informative)
+    # repetition loops (a classic neural MT and ASR failure): "the sanctuary of the sanctuary of ..."
+    bigrams = list(zip(words, words[1:]))
+    counts: dict[str, int] = {}
+    for w in words:
+        if w not in FUNCTION_WORDS:
+            counts[w] = counts.get(w, 0) + 1
+    feats += [
+        immediate / n,
+        (len(bigrams) - len(set(bigrams))) / max(1, len(bigrams)),
+        (max(counts.values()) - 1) / n if counts else 0.0,
+    ]
+    return np.array(feats, dtype=np.float32), (sw + 0.5 * cslor[:n], order[:n])
+
+
+def unit_features(model: Model, words: Sequence[str]):
+    """Features of a single unit (see :func:`batch_features`)."""
+    d, h, det = batch_features(model, [words])
+    return d[0], list(h[0]), det[0]
+
+
+def score_units(model: Model, units: Sequence[Sequence[str]]):
+    """Probabilities and per-token details for a list of word lists (each non-empty)."""
+    np = model.np
+    if not units:
+        return np.zeros(0, dtype=np.float32), []
+    dense, hashed, details = batch_features(model, units)
+    return model.predict(dense, hashed), details
+
+
+# ---------------------------------------------------------------------------------------------
+# segmentation: sentences, quotes, transcript runs
+# ---------------------------------------------------------------------------------------------
+
+# Sentence end: . ! ? (and closing quotes/brackets) followed by whitespace. Abbreviations and
+# initials ("Mr.", "U.S.", "J. M.") are not ends.
+_SENT_END_RE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+|$)")
+_ABBREV = frozenset(
+    "mr mrs ms dr prof st jr sr vs etc e.g i.e u.s u.k inc ltd co corp no fig al approx jan feb mar apr jun jul aug sep sept oct nov dec gen col lt sgt rev".split()
+)
+# Quoted passages: curly or straight double quotes on one line.
+_QUOTE_RE = re.compile(r"“([^“”\n]+)”|\"([^\"\n]+)\"")
+# A Markdown table row, list item or heading marker.
+_TABLE_RE = re.compile(r"^\s*\|.*\|\s*$|^\s*\|")
+_LIST_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_HEADING_RE = re.compile(r"^\s*#{1,6}\s")
+# Code-like line: braces, semicolon line ends, assignments, call parentheses, indentation by 4+.
+_CODE_RE = re.compile(r"[{};]\s*$|^\s*(?:def|class|import|from|return|if|for|while|var|let|const|function)\b.*[:({=]|==|=>|::|\w+\([^)]*\)\s*[;:{]?$")
+
+_NON_ALPHA_RE = re.compile(r"[\W\d_]+")
+
+MIN_WORDS = 6  # shorter units carry too little evidence (and are mostly headlines/labels)
+MIN_QUOTE_WORDS = 5
+RUN_WORDS = 40  # a line with this many words and no sentence punctuation is a transcript run
+RUN_WINDOW = 20  # ... scored in windows of this many words
+
+
+@dataclass(frozen=True)
+class Unit:
+    kind: str  # "sentence", "quote", "run"
+    start: int
+    end: int
+    tokens: tuple[tuple[str, int, int], ...]
+
+
+def _is_titleish(line: str) -> bool:
+    """Headline: no final sentence punctuation and most longer words capitalised."""
+    s = line.strip()
+    if not s or s[-1] in ".!?\"”’":
+        return False
+    words = [w for w in re.findall(r"[^\W\d_]+", s) if len(w) > 3]
+    if not words:
+        return True
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps >= 0.6 * len(words) or len(s.split()) <= 12
+
+
+def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    s = start
+    seg = text[start:end]
+    for m in _SENT_END_RE.finditer(seg):
+        e = start + m.end()
+        before = seg[: m.start()]
+        wm = re.search(r"([^\s]+)$", before)
+        last = wm.group(1).lower().strip("\"“”'‘’(") if wm else ""
+        if m.group().startswith(".") and (last in _ABBREV or (len(last) == 1 and last.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", last)):
+            continue
+        # the next non-space character must not be lower case (that is not a sentence start)
+        nxt = re.match(r"\s*(\S)", text[e:end])
+        if nxt and nxt.group(1).islower():
+            continue
+        out.append((s, e))
+        s = e
+    if s < end:
+        out.append((s, end))
+    res = []
+    for a, b in out:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            res.append((a, b))
+    return res
+
+
+def _within(toks, starts, a, b):
+    """The tokens of a line that lie inside [a, b)."""
+    i = bisect_left(starts, a)
+    j = i
+    while j < len(toks) and toks[j][2] <= b:
+        j += 1
+    return toks[i:j]
+
+
+def segment(doc: Document) -> list[Unit]:
+    """Cut a document into scoreable units (see module doc)."""
+    text = doc.text
+    units: list[Unit] = []
+    fenced = doc.fenced_blocks
+    for ls, le in doc.lines:
+        line = text[ls:le]
+        if not line.strip():
+            continue
+        if fenced and doc.in_fenced_block(ls):
+            continue
+        if _TABLE_RE.search(line) or line.count("|") >= 2 or line.count("\t") >= 2:
+            continue
+        if line.startswith(("    ", "\t")) and not line.strip()[:1].isalpha():
+            continue
+        if _CODE_RE.search(line):
+            continue
+        if _HEADING_RE.match(line):
+            continue
+        is_list = bool(_LIST_RE.match(line))
+        if _is_titleish(line):
+            continue
+        # letters must dominate (not a row of numbers, a URL list, symbols)
+        alpha = len(_NON_ALPHA_RE.sub("", line))
+        if alpha < 0.6 * len(line.strip()):
+            continue
+        toks_line = tokenize(line, ls)
+        starts = [t[1] for t in toks_line]
+        if len(toks_line) >= RUN_WORDS and not re.search(r"[.!?]", line):
+            # unpunctuated transcript run: overlapping windows
+            step = RUN_WINDOW // 2
+            for i in range(0, max(1, len(toks_line) - step), step):
+                w = toks_line[i : i + RUN_WINDOW]
+                if len(w) >= MIN_WORDS:
+                    units.append(Unit("run", w[0][1], w[-1][2], tuple(w)))
+            continue
+        for ss, se in _split_sentences(text, ls, le):
+            sent = text[ss:se]
+            quotes = []
+            for m in _QUOTE_RE.finditer(sent):
+                g = 1 if m.group(1) is not None else 2
+                qs, qe = ss + m.start(g), ss + m.end(g)
+                # trim spaces inside the quotation marks, keep the quote's own punctuation
+                while qs < qe and text[qs].isspace():
+                    qs += 1
+                while qe > qs and text[qe - 1].isspace():
+                    qe -= 1
+                qt = _within(toks_line, starts, qs, qe)
+                if len(qt) >= MIN_QUOTE_WORDS:
+                    quotes.append(Unit("quote", qs, qe, tuple(qt)))
+            if quotes:
+                units.extend(quotes)
+                continue
+            st = _within(toks_line, starts, ss, se)
+            if len(st) >= MIN_WORDS and not (is_list and len(st) < 10):
+                units.append(Unit("sentence", ss, se, tuple(st)))
+    return units
+
+
+# ---------------------------------------------------------------------------------------------
+# the detector
+# ---------------------------------------------------------------------------------------------
+
+_RULES = (
+    Rule(
+        code="IC101",
+        name="garbled-sentence",
+        summary="Sentence reads like garbled speech recognition or machine translation",
+        severity=Severity.WARNING,
+        weight=1.0,
+        doc=(
+            "Flags a sentence made of real words in locally plausible order that does not make sense as a "
+            "whole, the way automatic captions and machine translation garble speech: misheard sound-alike "
+            "words, dropped or inserted function words, word salad. A word trigram model trained on clean "
+            "prose and a classifier trained on real ASR and MT output give each sentence an incoherence "
+            "probability; the message names the word transitions that looked least likely. Not flagged: "
+            "informal or spoken text, fillers and idioms, dense technical prose, headlines, lists, code and "
+            "table rows, units shorter than six words."
+        ),
+        example="And the sanctuary of the sanctuary of the sanctuary of the sanctuary of the sanctuary of the sanctuary shall rest therein.",
+    ),
+    Rule(
+        code="IC102",
+        name="garbled-quote",
+        summary="Quoted passage reads like a garbled machine transcription",
+        severity=Severity.WARNING,
+        weight=1.0,
+        doc=(
+            "Flags the words inside quotation marks when they read like a machine transcription or "
+            "translation gone wrong (quotes in scraped news are often auto-transcribed from video). The "
+            "span is the quotation itself, without the marks or the attribution (\"says ...\"). Quotes of "
+            "fewer than five words are not scored."
+        ),
+        example="“And the sanctuary of the sanctuary of the sanctuary of the sanctuary of the sanctuary shall rest therein,” the minister says.",
+    ),
+    Rule(
+        code="IC103",
+        name="garbled-transcript-run",
+        summary="Unpunctuated transcript run reads like garbled speech recognition",
+        severity=Severity.WARNING,
+        weight=1.0,
+        doc=(
+            "Flags a 20-word window of a long line without sentence punctuation (raw ASR output) that "
+            "reads like misrecognised speech."
+        ),
+        example=(
+            "line the glimpses ain't home when not feeling well frequent hand watching so you'll dennison scenes and "
+            "other bent francis's emblem etymologies held them boy handily in bags the crown of iras including taking "
+            "care of family members for daily with yonan the home schools and that without the the implementation of "
+            "armored emily programmes or"
+        ),
+    ),
+)
+_CODE_OF = {"sentence": "IC101", "quote": "IC102", "run": "IC103"}
+_WHAT = {
+    "sentence": "Sentence reads like garbled speech recognition or machine translation",
+    "quote": "Quotation reads like a garbled machine transcription",
+    "run": "Transcript run reads like misrecognised speech",
+}
+
+
+@dataclass(frozen=True)
+class IncoherentOptions:
+    #: incoherence probability at or above which a unit is flagged (None: the model's default,
+    #: chosen in training for <= 1 % flagged clean paragraphs)
+    threshold: float | None = None
+
+
+def _explain(text: str, unit: Unit, details) -> str:
+    """Name the least likely transitions (lowest SLOR tokens) and repeated words."""
+    sw, order = details
+    toks = unit.tokens
+    n = len(toks)
+    picks = []
+    for i in sorted(range(n), key=lambda i: float(sw[i])):
+        if float(sw[i]) > 0.5 or len(picks) >= 3:
+            break
+        if any(abs(i - j) <= 1 for j in picks):
+            continue
+        picks.append(i)
+    parts = []
+    for i in sorted(picks):
+        a = toks[max(0, i - 1)][1]
+        b = toks[min(n - 1, i + 1)][2] if i + 1 < n and float(sw[i + 1]) < 0.5 else toks[i][2]
+        parts.append(f"‘{text[a:b]}’")
+    msg = ""
+    if parts:
+        msg = "unlikely word sequences " + ", ".join(parts)
+    words = [t[0] for t in toks]
+    seen: dict[str, str] = {}
+    reps = []
+    for (w, s, e) in toks:
+        if w in _REPEAT_OK or len(w) <= 2:
+            continue
+        k = w[:5]
+        if k in seen and seen[k] != w or (k in seen and w not in reps and words.count(w) > 1):
+            reps.append(w)
+        seen.setdefault(k, w)
+    if reps:
+        msg += ("; " if msg else "") + "repeated word " + ", ".join(f"‘{w}’" for w in dict.fromkeys(reps))
+    return msg
 
 
 class Incoherent(Detector):
     family = "incoherent"
     prefix = "IC"
-    rules = ()
+    rules = _RULES
+    Options = IncoherentOptions
+    half_point = 0.3  # one garbled sentence per ~3,000 characters halves the family score
+    weight = 1.0
 
-    def assess(self, doc, enabled):
-        return Assessment()
+    def assess(self, doc: Document, enabled: frozenset[str]) -> Assessment:
+        units = segment(doc)
+        if not units:
+            return Assessment(metrics={"incoherent_max": 0.0})
+        model = load_model()
+        probs, details = score_units(model, [[t[0] for t in u.tokens] for u in units])
+        thr = self.options.threshold
+        if thr is None:
+            thr = model.meta.get("threshold", 0.5)
+        findings = []
+        for u, p, d in zip(units, probs, details):
+            p = float(p)
+            code = _CODE_OF[u.kind]
+            if p < thr or code not in enabled:
+                continue
+            why = _explain(doc.text, u, d)
+            msg = f"{_WHAT[u.kind]} (incoherence {p:.2f})"
+            if why:
+                msg += f": {why}"
+            findings.append(Finding(code, msg, u.start, u.end, confidence=round(min(1.0, max(0.0, p)), 3), data={"probability": round(p, 4)}))
+        return Assessment(findings=tuple(findings), metrics={"incoherent_max": round(float(probs.max()), 4)})
+
+
+__all__ = ["Incoherent", "IncoherentOptions", "load_model", "segment", "tokenize", "score_units", "unit_features"]
+
+
+def _debug_units(text: str) -> list[dict[str, Any]]:  # pragma: no cover - developer aid
+    doc = Document(text)
+    units = segment(doc)
+    probs, _ = score_units(load_model(), [[t[0] for t in u.tokens] for u in units])
+    return [{"kind": u.kind, "p": float(p), "text": text[u.start : u.end]} for u, p in zip(units, probs)]

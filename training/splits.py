@@ -1,0 +1,57 @@
+"""Deterministic train/test splits for the incoherence model, shared by training and benchmark.
+
+Splits are by document (call, article, speech, book, talk), never by sentence:
+- earnings21-asr: by call (``file_id``): bucket = crc32(file_id) % 4; bucket 0 = test (held out),
+  bucket 1 = language-model training (its human references only), buckets 2-3 = classifier training.
+- mlqe-pe-to-english: the upstream split (``train`` for training, ``test`` held out; ``dev`` unused).
+- wmt-mqm-zhen: not used for training at all; the benchmark evaluates on all of TED zh->en.
+- clean prose (wikipedia-2015-more, un-general-debate, gutenberg-post1880): by record id;
+  crc32(id) % 10 == 0 is held out from the language model and used for classifier negatives,
+  synthetic damage and the threshold; the rest trains the language model.
+- clean-english-prose (Wikipedia 2015, first 602 articles) is never trained on: false-positive test.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPORA = (REPO / ".." / "shared" / "corpora").resolve()
+
+
+def bucket(key: str, n: int) -> int:
+    return zlib.crc32(key.encode("utf-8")) % n
+
+
+def earnings_role(file_id: str) -> str:
+    b = bucket(str(file_id), 4)
+    return "test" if b == 0 else ("lm" if b == 1 else "clf")
+
+
+def clean_role(doc_id: str) -> str:
+    return "heldout" if bucket(str(doc_id), 10) == 0 else "lm"
+
+
+def read_jsonl(path: Path):
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+CLEAN_SOURCES = {
+    # name: (relative path, licence)
+    "wikipedia": ("wikipedia-2015-more/wikipedia_2015_more.jsonl", "CC BY-SA 3.0"),
+    "ungd": ("un-general-debate-2015-2023/ungd_2015_2023_paragraphs.jsonl", "CC0 1.0"),
+    "gutenberg": ("gutenberg-post1880-prose/gutenberg_post1880_paragraphs.jsonl", "public domain"),
+}
+
+
+def clean_docs(corpora: Path, name: str):
+    """Yield (doc_id, [paragraphs]) for one clean-prose source."""
+    rel, _ = CLEAN_SOURCES[name]
+    for rec in read_jsonl(corpora / rel):
+        paras = rec["paragraphs"] if "paragraphs" in rec else rec["text"].split("\n")
+        yield f"{name}:{rec['id']}", [p for p in paras if p.strip()]
