@@ -168,6 +168,11 @@ _TRUNCATED_RE = re.compile("â€(?![" + re.escape(_CONT_1252) + "])")
 # "negative:28" has 3, far apart); clean Wikipedia has at most 1 per paragraph.
 _GARBLE_GAP = 2
 _GARBLE_MIN_MATCHES = 3
+# Debris of repeated encoding whose continuation bytes were lost: "ÃÂÃÂÃÂ"
+# (ftfy's notes/mysteries.txt, "TadeÃÂÃÂ...¡"). No language writes Ã then Â
+# or ƒ, and ftfy's badness patterns do not cover the pair, so three in a row
+# count as one more MJ104 cluster.
+_DEBRIS_RE = re.compile("(?:Ã[Âƒ\x82\x83]){3,}")
 
 
 @cache
@@ -284,6 +289,14 @@ def _align(orig: str, fixed: str, verify: Callable[[str], str] | None = None) ->
             t1, t2, u1, u2 = i1, i2, j1, j2
         out.append((t1, t2, fixed[u1:u2]))
     return out
+
+
+def _free_pieces(i: int, j: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Parts of ``[i, j)`` not covered by any span in ``taken``."""
+    pieces = [(i, j)]
+    for s, e in taken:
+        pieces = [p for a, b in pieces for p in ((a, min(b, s)), (max(a, e), b)) if p[0] < p[1]]
+    return pieces
 
 
 def _is_c1_repair(orig: str, repl: str) -> bool:
@@ -441,7 +454,7 @@ class Mojibake(Detector):
                 )
         # The narrow extra patterns, where ftfy found nothing. A hopeless
         # garble goes first, so that it is reported whole.
-        if bad:
+        if bad or "Ã" in line:
             yield from self._garble(line, base, enabled, taken)
         yield from self._in_word(line, base, enabled, taken)
         if "&" in line:
@@ -652,12 +665,26 @@ class Mojibake(Detector):
         ftfy, _config = _ftfy()
         clusters: list[list[int]] = []  # [start, end, matches]
         for m in ftfy.badness.BADNESS_RE.finditer(line):
+            if not all(m.end() <= s or e <= m.start() for s, e in taken):
+                continue  # already reported (e.g. the part ftfy could repair)
             if clusters and m.start() - clusters[-1][1] <= _GARBLE_GAP:
                 clusters[-1][1] = m.end()
                 clusters[-1][2] += 1
             else:
                 clusters.append([m.start(), m.end(), 1])
-        for i, j, n in clusters:
+        for m in _DEBRIS_RE.finditer(line):
+            for i, j in _free_pieces(m.start(), m.end(), taken):
+                if j - i >= 6:
+                    clusters.append([i, j, (j - i) // 2])
+        clusters.sort()
+        merged: list[list[int]] = []
+        for c in clusters:  # debris runs may touch badness clusters: merge them
+            if merged and c[0] <= merged[-1][1] + _GARBLE_GAP:
+                merged[-1][1] = max(merged[-1][1], c[1])
+                merged[-1][2] += c[2]
+            else:
+                merged.append(list(c))
+        for i, j, n in merged:
             if n < _GARBLE_MIN_MATCHES:
                 continue
             # badness matches carry ASCII context characters: trim to the damage
