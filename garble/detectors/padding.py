@@ -243,27 +243,38 @@ _LABELS = {
     "share close extra sharing options", "logo", "ok", "got it", "accept", "i agree", "dismiss", "no thanks",
     "share this:", "like this:", "order reprints", "reprints", "print this page", "email this", "related", "tags", "tags:", "topics", "related topics", "filed under",
 }
-_LABEL_NORM_RE = _LazyRe(r"\s+")
 
 # Phrases that make a short line boilerplate wherever they occur in it.
 # Each pattern is anchored to a phrase that article prose practically never
 # uses (checked on the even-id half of the article-extraction benchmark and on
 # the clean Wikipedia paragraphs).
-_PHRASES = _LazyRe(
+# (Two patterns, one test: the phrases anchored at the start of the line are
+# tried there only (``match``), the others anywhere (``search``); one pattern
+# holding both made every position of every line try ~40 branches.)
+_PHRASES_ANY = _LazyRe(
     r"""(?ix)
     \ball\ rights\ reserved\b                                  # copyright footer
-    | ^\s*(?:copyright\s*)?(?:©|\(c\))\s*(?:copyright\s*)?\d{4}  # "© 2019 Publisher"
-    | ^\s*copyright\s+\d{4}\b
     | \bwe\ use\ cookies\b | \bthis\ (?:web\s?)?site\ uses\ cookies\b   # cookie banners
     | \buses?\ cookies\ to\ (?:improve|give|ensure|enhance|provide|personali[sz]e)\b
     | \b(?:accept|allow|reject)\ (?:all\ )?cookies\b
     | \bby\ (?:continuing\ to\ (?:use|browse)|using)\ (?:this|our)\ (?:web\s?)?site\b
-    | ^\s*click\ here\b | \bclick\ here\ (?:to|for)\b              # click-here prompts
-    | ^\s*(?:please\ )?(?:subscribe|sign\ up)\ (?:to|for)\ (?:our|the)\b.{0,60}\bnewsletter\b
+    | \bclick\ here\ (?:to|for)\b                                # click-here prompts
     | \bsign\ up\ for\ (?:our|the)\ \w+(?:\s\w+)?\ newsletters?\b
-    | ^\s*subscribe\ to\b | \bkeep\ an\ eye\ on\ your\ inbox\b
-    | ^\s*follow\b.{0,80}\bon\ (?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky)\b
+    | \bkeep\ an\ eye\ on\ your\ inbox\b
     | \ban\ error\ (?:has\ )?occurred\b.{0,40}\btry\ again\b
+    | \bpost\ was\ not\ sent\b
+    | \byour\ california\ privacy\ rights\b
+    | \bdelivered\ to\ your\ inbox\b
+    """
+)
+_PHRASES_START = _LazyRe(
+    r"""(?ix)
+      ^\s*(?:copyright\s*)?(?:©|\(c\))\s*(?:copyright\s*)?\d{4}  # "© 2019 Publisher"
+    | ^\s*copyright\s+\d{4}\b
+    | ^\s*click\ here\b                                          # click-here prompts
+    | ^\s*(?:please\ )?(?:subscribe|sign\ up)\ (?:to|for)\ (?:our|the)\b.{0,60}\bnewsletter\b
+    | ^\s*subscribe\ to\b
+    | ^\s*follow\b.{0,80}\bon\ (?:facebook|twitter|instagram|linkedin|youtube|tiktok|threads|bluesky)\b
     | ^\s*(?:related|read\ more|read\ also|also\ read|see\ also|recommended|more\ from\ \w+)\s*:\s+\S   # one teaser link
     | ^\s*\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2})?(?:z|[+-]\d{2}:?\d{2})?\s*$      # bare ISO timestamp
     | ^\s*get\ (?:our|the)\ (?:free\ )?\w*\s?newsletter\b
@@ -273,10 +284,10 @@ _PHRASES = _LazyRe(
     | ^\s*(?:updated|published|posted|last\ updated|last\ modified|first\ published)\s*(?:on|at)?\s*:?\s*
         (?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun).{0,60}$   # timestamps
     | ^\s*\d+\s+comments?\s*$ | ^\s*leave\ a\ reply\b | ^\s*cancel\ reply\s*$
-    | \bpost\ was\ not\ sent\b | ^\s*(?:return|back)\ to\ top\s*$
-    | ^\s*place\ an?\ (?:classified\ )?ad\s*$ | \byour\ california\ privacy\ rights\b
+    | ^\s*(?:return|back)\ to\ top\s*$
+    | ^\s*place\ an?\ (?:classified\ )?ad\s*$
     | ^\s*(?:get|sign\ up\ for)\ breaking\ news\ alerts\b | ^\s*got\ a\ (?:confidential\ )?news\ tip\b
-    | ^\s*by\ submitting\ this\ form\b | \bdelivered\ to\ your\ inbox\b
+    | ^\s*by\ submitting\ this\ form\b
     | ^\s*(?:story|article)\ continues\ (?:below|after)\b
     | ^\s*(?:scroll|continue)\ (?:down\ )?(?:to|reading)\b.{0,30}$
     | ^\s*(?:download|get)\ (?:the|our)\ (?:free\ )?(?:\w+\ )?app\b
@@ -290,6 +301,20 @@ _LIST_MARKER_RE = _LazyRe(r"^\s*(?:[-*+•·▪►»]|\d{1,3}[.)])\s+")
 _MD_LINK_RE = _LazyRe(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_HEADING_RE = _LazyRe(r"^\s{0,3}#{1,6}\s")
 _WORD_RE = _LazyRe(r"[^\W\d_][\w’'&.-]*", re.UNICODE)
+# The characters for which str.isdigit() is true: \d (Unicode decimal digits,
+# str.isdecimal()) plus the superscript, subscript, circled and other digits
+# below (listed from the running interpreter's Unicode tables; a unit test
+# checks the two sets agree).
+_ISDIGIT_CLASS = (
+    r"\d\u00b2-\u00b3\u00b9\u1369-\u1371\u19da\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247c"
+    r"\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792\U00010a40-\U00010a43"
+    r"\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a"
+)
+# a whole token (starting after a space or at the start) that holds a digit
+_SKELETON_RE = _LazyRe(r"[\w\s’'-]+")  # PD103: what is left is a line's punctuation skeleton
+_NOT_MENU_RE = _LazyRe(r"[:$€£¥₩%]|\d{2}")  # PD108: prices, times, numbers: not a menu label
+_ANY_DIGIT_RE = _LazyRe(rf"[{_ISDIGIT_CLASS}]")
+_DIGIT_TOKEN_RE = _LazyRe(rf"(?<![^ ])[^ ]*[{_ISDIGIT_CLASS}][^ ]*")
 
 # ---------------------------------------------------------------------------
 # PD103: headings that introduce teaser lists. Matched against the whole line
@@ -329,6 +354,18 @@ _STOP = {
 # PD105: link residue
 _SENT_RE = _LazyRe(r"[^.!?]*(?:[.!?]+[\"”’)]?|$)")
 _NAME = r"(?:the\ )?[A-Z][\w’'&.-]*(?:\ (?:[A-Z][\w’'&.-]*|of|of\ the|for|for\ the|and\ [A-Z][\w’'&.-]*|de|la|du))*"
+# Every branch of _RESIDUE_RE needs one of these words (at a word start); lines
+# without any are skipped without splitting them into sentences.
+# (a superset, branch by branch: the lead-in of the first, click/tap, visit/see
+# our ..., and "here" at the end of a sentence for the last four)
+_RESIDUE_HINT_RE = _LazyRe(
+    r"""(?x)
+      you\ can | you\ may | readers\ can | please | be\ sure\ to | consider | feel\ free\ to | we\ recommend | for\ more
+    | (?i:\b(?:click|tap)\ )
+    | \b(?:visit|see|check\ out)\ (?:our|their|its|the\ official|the\ company)
+    | here[\s:]*(?:[.!?]|$)
+    """
+)
 _RESIDUE_RE = _LazyRe(
     rf"""(?x)
     (?:\b(?:you\ can|you\ may|readers\ can|please|be\ sure\ to|consider|feel\ free\ to|we\ recommend|
@@ -381,11 +418,31 @@ _NAV_WORDS = {
 }
 
 
+def _unlink(s: str) -> str:
+    """Markdown links replaced by their text ("[Home](/) " -> "Home ")."""
+    # every link has "](": without it the substitution is the identity, and
+    # most lines have no link
+    return _MD_LINK_RE.sub(_link_text, s) if "](" in s else s
+
+
+def _link_text(m: re.Match) -> str:
+    return m.group(1)
+
+
+def _digit_tokens(key: str) -> int:
+    """Number of tokens of ``key`` (words joined by single spaces) holding a
+    character for which ``str.isdigit()`` is true (one C-level scan)."""
+    if not _ANY_DIGIT_RE.search(key):
+        return 0  # most lines: one quick scan
+    return len(_DIGIT_TOKEN_RE.findall(key))
+
+
 def _norm_label(line: str) -> str:
-    s = _MD_LINK_RE.sub(lambda m: m.group(1), line)
+    s = _unlink(line)
     s = _LIST_MARKER_RE.sub("", s)
     s = s.strip().strip("|•·-–—*_>»«►[]()").strip()
-    return _LABEL_NORM_RE.sub(" ", s).lower()
+    # (str.split() and the regular expression \s agree on what whitespace is)
+    return " ".join(s.split()).lower()
 
 
 def _words(s: str) -> list[str]:
@@ -411,7 +468,7 @@ def _headline(line: str) -> bool:
     """A news headline: 4-16 words, starts with a capital, digit or quote, no
     final full stop/comma/colon, no list marker, at least half the content words
     capitalised, not a references entry."""
-    item = _MD_LINK_RE.sub(lambda m: m.group(1), line).strip()
+    item = _unlink(line).strip()
     if _LIST_MARKER_RE.match(line) and not _MD_LINK_RE.search(line):
         return False
     if _MD_HEADING_RE.match(line):
@@ -484,7 +541,7 @@ class Padding(Detector):
             claimed[s:e] = b"\x01" * (e - s)
 
         def free(s: int, e: int) -> bool:
-            return not any(claimed[s:e])
+            return claimed.find(1, s, e) < 0
 
         if "PD103" in enabled:
             for f in self._related_lists(text, lines):
@@ -599,7 +656,7 @@ class Padding(Detector):
                            s, e, conf, Fix("", safe=False, title="remove the boilerplate line"))
         # phrase patterns apply to short lines only: long lines are prose that
         # may legitimately quote such a phrase (a story about cookie banners)
-        if n_words <= 40 and _PHRASES.search(label):
+        if n_words <= 40 and (_PHRASES_START.match(label) or _PHRASES_ANY.search(label)):
             return Finding("PD102", f"‘{line.strip()[:60]}’ is scraped boilerplate (share/subscribe prompt, cookie banner or footer)",
                            s, e, 0.85, Fix("", safe=False, title="remove the boilerplate line"))
         return None
@@ -610,7 +667,7 @@ class Padding(Detector):
         k = 0
         while k < len(lines):
             n, s, e = lines[k]
-            if not _RELATED_HEADING_RE.match(_MD_LINK_RE.sub(lambda m: m.group(1), text[s:e])):
+            if not _RELATED_HEADING_RE.match(_unlink(text[s:e])):
                 k += 1
                 continue
             items = []
@@ -620,7 +677,7 @@ class Padding(Detector):
                 nj, sj, ej = lines[j]
                 if nj - prev_n > 2:  # more than one blank line: the list ended
                     break
-                item = _MD_LINK_RE.sub(lambda m: m.group(1), text[sj:ej])
+                item = _unlink(text[sj:ej])
                 item = _LIST_MARKER_RE.sub("", item).strip()
                 w = _words(item)
                 # a headline: 4-25 words, starts with a capital or a digit,
@@ -657,20 +714,24 @@ class Padding(Detector):
         if not any(len(text[s:e].split()) >= 25 for _, s, e in lines):
             return []  # no prose at all: a list-only document is not padding
         out = []
+        heads = [_headline(text[s:e]) for _, s, e in lines]
         k = 0
         while k < len(lines):
             j = k
-            while j < len(lines) and _headline(text[lines[j][1]:lines[j][2]]) and (j == k or lines[j][0] - lines[j - 1][0] == 1):
+            while j < len(lines) and heads[j] and (j == k or lines[j][0] - lines[j - 1][0] == 1):
                 j += 1
-            firsts = Counter(text[s:e].split()[0].lower() for _, s, e in lines[k:j]) if j > k else Counter()
+            if j - k < 4:
+                k += 1
+                continue
+            firsts = Counter(text[s:e].split()[0].lower() for _, s, e in lines[k:j])
             # a list of varied headlines: no first word shared by a third of
             # the lines (schedules, tables and enumerations repeat their start)
             # and no shared punctuation skeleton ("England (Group A): 10th
             # appearance" lines are a structured list, not headlines)
-            skel = Counter(re.sub(r"[\w\s’'-]+", "", text[s:e]) for _, s, e in lines[k:j])
+            skel = Counter(_SKELETON_RE.sub("", text[s:e]) for _, s, e in lines[k:j])
             skel.pop("", None)
             structured = bool(skel) and max(skel.values()) * 2 >= (j - k)
-            if j - k >= 4 and max(firsts.values()) * 3 <= (j - k) + 1 and not structured:
+            if max(firsts.values()) * 3 <= (j - k) + 1 and not structured:
                 s, e = lines[k][1], lines[j - 1][2]
                 if not any(s < f.end and f.start < e for f in found):
                     out.append(Finding(
@@ -725,7 +786,7 @@ class Padding(Detector):
     # -- PD105 ---------------------------------------------------------------
     def _residue(self, text: str, s: int, e: int) -> Finding | None:
         line = text[s:e]
-        if _MD_HEADING_RE.match(line):
+        if not _RESIDUE_HINT_RE.search(line) or _MD_HEADING_RE.match(line):
             return None
         for m in _SENT_RE.finditer(line):
             sent = m.group(0)
@@ -750,13 +811,13 @@ class Padding(Detector):
             line = text[s:e]
             if line.lstrip().startswith("|"):
                 continue  # table rows repeat cells legitimately
-            key = " ".join(line.lower().split())
-            toks = key.split()
+            toks = line.lower().split()
             if len(toks) < opts.repeated_min_words:
                 continue
+            key = " ".join(toks)
             # data rows (recipes, meal plans, schedules) repeat legitimately:
             # prose has few numbers
-            if sum(1 for t in toks if any(c.isdigit() for c in t)) > 0.1 * len(toks):
+            if _digit_tokens(key) > 0.1 * len(toks):
                 continue
             if key.rstrip("\"”’)").endswith("?"):
                 continue  # an interview question asked of every guest
@@ -778,14 +839,15 @@ class Padding(Detector):
 
         def menu_item(s: int, e: int) -> bool:
             raw = text[s:e]
+            item = _unlink(raw).strip()
+            if not 1 <= len(item.split()) <= 3:
+                return False  # (the cheapest test first: most lines are longer)
             if _MD_HEADING_RE.match(raw) or _LIST_MARKER_RE.match(raw):
                 return False
-            item = _MD_LINK_RE.sub(lambda m: m.group(1), raw).strip()
-            w = item.split()
             # menu labels are words: no colon, currency or numbers ("VIP : 60,000₩" is a price list)
-            if re.search(r"[:$€£¥₩%]|\d{2}", item):
+            if _NOT_MENU_RE.search(item):
                 return False
-            return 1 <= len(w) <= 3 and not item.endswith(_PUNCT_END[:6]) and (item[0].isupper() or item[0].isdigit())
+            return not item.endswith(_PUNCT_END[:6]) and (item[0].isupper() or item[0].isdigit())
 
         k = 0
         while k < len(lines):
