@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -207,6 +208,17 @@ def _ftfy() -> Any:
     return ftfy, config
 
 
+@cache
+def _single_byte_chars() -> frozenset[str]:
+    """Every character ftfy's single-byte codecs give to a byte 0x80-0xFF (a run of
+    anything else, e.g. CJK, cannot be re-encoded to UTF-8 bytes)."""
+    ftfy, _config = _ftfy()
+    chars: set[str] = set()
+    for codec in ftfy.chardata.CHARMAP_ENCODINGS:
+        chars.update(bytes(range(0x80, 0x100)).decode(codec, errors="ignore"))
+    return frozenset(chars)
+
+
 def _show(s: str) -> str:
     """Quote a span for a message, with invisible characters written as escapes."""
     out = []
@@ -291,12 +303,40 @@ def _align(orig: str, fixed: str, verify: Callable[[str], str] | None = None) ->
     return out
 
 
-def _free_pieces(i: int, j: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Parts of ``[i, j)`` not covered by any span in ``taken``."""
-    pieces = [(i, j)]
-    for s, e in taken:
-        pieces = [p for a, b in pieces for p in ((a, min(b, s)), (max(a, e), b)) if p[0] < p[1]]
-    return pieces
+class _Taken:
+    """Spans already reported on a line (disjoint), with O(log n) overlap tests."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def free(self, i: int, j: int) -> bool:
+        k = bisect_right(self.starts, i)
+        if k and self.ends[k - 1] > i:
+            return False
+        return k >= len(self.starts) or self.starts[k] >= j
+
+    def add(self, i: int, j: int) -> None:
+        k = bisect_right(self.starts, i)
+        self.starts.insert(k, i)
+        self.ends.insert(k, j)
+
+    def pieces(self, i: int, j: int) -> list[tuple[int, int]]:
+        """Parts of ``[i, j)`` not covered by any taken span."""
+        out = []
+        k = max(bisect_right(self.starts, i) - 1, 0)
+        while i < j and k < len(self.starts) and self.starts[k] < j:
+            s, e = self.starts[k], self.ends[k]
+            if e > i:
+                if s > i:
+                    out.append((i, s))
+                i = max(i, e)
+            k += 1
+        if i < j:
+            out.append((i, j))
+        return out
 
 
 def _is_c1_repair(orig: str, repl: str) -> bool:
@@ -406,10 +446,8 @@ class Mojibake(Detector):
 
     def _line(self, line: str, base: int, enabled: frozenset[str]) -> Iterator[Finding]:
         ftfy, config = _ftfy()
-        taken: list[tuple[int, int]] = []  # spans already reported, line-relative
-
-        def free(i: int, j: int) -> bool:
-            return all(j <= s or e <= i for s, e in taken)
+        taken = _Taken()  # spans already reported, line-relative
+        free = taken.free
 
         bad = ftfy.badness.is_bad(line)
         fixed_line = line
@@ -423,7 +461,7 @@ class Mojibake(Detector):
                 if _is_c1_repair(orig, repl):
                     if orig in _C1_UNDEFINED_IN_1252:
                         continue
-                    taken.append((i, j))
+                    taken.add(i, j)
                     if "MJ101" in enabled:
                         yield self._c1_finding(orig, base + i, base + j)
                     continue
@@ -434,7 +472,7 @@ class Mojibake(Detector):
                     # far likelier, Windows-1252 dropped the 0x9D of ``”``.
                     # Left to _truncated, which spans ``â€`` only.
                     continue
-                taken.append((i, j))
+                taken.add(i, j)
                 if "MJ102" not in enabled:
                     continue
                 rplan = _plan_of(orig, repl, plan)
@@ -467,7 +505,7 @@ class Mojibake(Detector):
                 i = m.start()
                 if m.group() in _C1_UNDEFINED_IN_1252 or not free(i, i + 1):
                     continue
-                taken.append((i, i + 1))
+                taken.add(i, i + 1)
                 yield self._c1_finding(m.group(), base + i, base + i + 1)
         if "MJ103" in enabled and "\ufffd" in line:
             for m in _FFFD_RE.finditer(line):
@@ -527,7 +565,7 @@ class Mojibake(Detector):
         return line[i:j] == "Â\xa0" and repl == "\xa0" and i > 0 and line[i - 1].isupper()
 
     def _in_word(
-        self, line: str, base: int, enabled: frozenset[str], taken: list[tuple[int, int]]
+        self, line: str, base: int, enabled: frozenset[str], taken: _Taken
     ) -> Iterator[Finding]:
         """Cyrillic, box-drawing or math characters inside a Latin word that decode to a Latin letter.
 
@@ -543,7 +581,9 @@ class Mojibake(Detector):
         for m in _IN_WORD_RUN_RE.finditer(line):
             run = m.group()
             # a mis-decoded letter is 2-4 characters; a few in a row at most
-            if len(run) > _IN_WORD_MAX_RUN or not any(_is_foreign(c) for c in run):
+            if len(run) > _IN_WORD_MAX_RUN or not _single_byte_chars().issuperset(run):
+                continue
+            if not any(_is_foreign(c) for c in run):
                 continue
             # The run must sit in a real word: two ASCII letters on one side,
             # and no more foreign characters than ASCII letters in the token.
@@ -574,9 +614,9 @@ class Mojibake(Detector):
                 except (UnicodeEncodeError, UnicodeDecodeError):
                     pass
                 for i, j, repl in regions:
-                    if not all(j <= s or e <= i for s, e in taken):
+                    if not taken.free(i, j):
                         continue
-                    taken.append((i, j))
+                    taken.add(i, j)
                     if "MJ102" in enabled:
                         yield Finding(
                             "MJ102",
@@ -591,7 +631,7 @@ class Mojibake(Detector):
                 break
 
     def _entities(
-        self, line: str, base: int, enabled: frozenset[str], taken: list[tuple[int, int]]
+        self, line: str, base: int, enabled: frozenset[str], taken: _Taken
     ) -> Iterator[Finding]:
         """Mojibake whose bytes were partly HTML-escaped: ``10Î&frac14;s`` for ``10μs``."""
         ftfy, config = _ftfy()
@@ -606,9 +646,9 @@ class Mojibake(Detector):
             if fixed == unescaped or not plan or not any(a == "decode" and p.startswith("utf-8") for a, p in plan):
                 continue
             i, j = m.start(), m.end()
-            if not all(j <= s or e <= i for s, e in taken):
+            if not taken.free(i, j):
                 continue
-            taken.append((i, j))
+            taken.add(i, j)
             if "MJ102" in enabled:
                 codec, rounds = _describe_plan([tuple(p) for p in plan])
                 yield Finding(
@@ -623,7 +663,7 @@ class Mojibake(Detector):
                 )
 
     def _truncated(
-        self, line: str, base: int, enabled: frozenset[str], taken: list[tuple[int, int]]
+        self, line: str, base: int, enabled: frozenset[str], taken: _Taken
     ) -> Iterator[Finding]:
         """``â€`` with its third byte lost: ``itâ€s``, ``â€œhelloâ€ said``.
 
@@ -636,9 +676,9 @@ class Mojibake(Detector):
         """
         for m in _TRUNCATED_RE.finditer(line):
             i, j = m.start(), m.end()
-            if not all(j <= s or e <= i for s, e in taken):
+            if not taken.free(i, j):
                 continue
-            taken.append((i, j))
+            taken.add(i, j)
             if "MJ102" in enabled:
                 # inside a word (``itâ€s``) the lost mark is usually an apostrophe
                 guess = "’" if j < len(line) and line[j].isalpha() and i > 0 and line[i - 1].isalpha() else "”"
@@ -657,7 +697,7 @@ class Mojibake(Detector):
                 )
 
     def _garble(
-        self, line: str, base: int, enabled: frozenset[str], taken: list[tuple[int, int]]
+        self, line: str, base: int, enabled: frozenset[str], taken: _Taken
     ) -> Iterator[Finding]:
         """MJ104: clusters of ftfy badness matches that ftfy could not repair."""
         if "MJ104" not in enabled:
@@ -665,7 +705,7 @@ class Mojibake(Detector):
         ftfy, _config = _ftfy()
         clusters: list[list[int]] = []  # [start, end, matches]
         for m in ftfy.badness.BADNESS_RE.finditer(line):
-            if not all(m.end() <= s or e <= m.start() for s, e in taken):
+            if not taken.free(m.start(), m.end()):
                 continue  # already reported (e.g. the part ftfy could repair)
             if clusters and m.start() - clusters[-1][1] <= _GARBLE_GAP:
                 clusters[-1][1] = m.end()
@@ -673,7 +713,7 @@ class Mojibake(Detector):
             else:
                 clusters.append([m.start(), m.end(), 1])
         for m in _DEBRIS_RE.finditer(line):
-            for i, j in _free_pieces(m.start(), m.end(), taken):
+            for i, j in taken.pieces(m.start(), m.end()):
                 if j - i >= 6:
                     clusters.append([i, j, (j - i) // 2])
         clusters.sort()
@@ -692,9 +732,9 @@ class Mojibake(Detector):
                 i += 1
             while j > i and line[j - 1].isascii():
                 j -= 1
-            if i == j or not all(j <= s or e <= i for s, e in taken):
+            if i == j or not taken.free(i, j):
                 continue
-            taken.append((i, j))
+            taken.add(i, j)
             yield Finding(
                 "MJ104",
                 (
