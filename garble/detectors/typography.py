@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 from garble.detectors.base import Detector
 from garble.document import Document
@@ -139,7 +140,10 @@ _PROTECT_SPAN_RE = _LazyRe(r"`[^`\n]+`|<[a-zA-Z/!][^>\n]*>|\]\([^)\s]*\)")
 # Tokens worth a closer look: any whitespace-free run holding a character that
 # URLs, paths, e-mails, versions or identifiers need. Plain words are skipped,
 # which keeps the scan fast (the full pattern is slow on every word boundary).
-_TOKEN_RE = _LazyRe(r"[^\s\d./:@#\\_]*[\d./:@#\\_]\S*")
+# (Anchored at the start of a whitespace-delimited token, with a possessive
+# run: the same matches as an unanchored scan, without retrying from every
+# character of every plain word.)
+_TOKEN_RE = _LazyRe(r"(?<!\S)[^\s\d./:@#\\_]*+[\d./:@#\\_]\S*")
 _PROTECT_RE = _LazyRe(
     r"""(?ix)
       \b(?:https?|ftp|file|mailto|ssh|git|s3)://[^\s<>"”’)\]]+   # URLs
@@ -233,8 +237,25 @@ _GLUED_OPENERS = frozenset(
     "meanwhile also since yet instead".split()
 )
 _SPACE_RE = _LazyRe(r"\s")
+_PREV_WORD_RE = _LazyRe(r"([^\W\d_]+)[ \u00a0]+$")  # TY104: the word before, across spaces only
 _SHORT_QUOTE_RE = _LazyRe(r"[\"“«]([^\"”»\n]{1,60})[\"”»]")
 _WORD_RE = _LazyRe(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_WORD_SPLIT_RE = _LazyRe(r"([^\W\d_]+(?:['’][^\W\d_]+)*)")  # _WORD_RE as the separator of split()
+
+
+def _words(text: str, mask: bytearray | None) -> list[tuple[int, int, str]]:
+    """(start, end, word) of every _WORD_RE match not starting in a protected span.
+
+    Built without a Python step per match: split() returns the text between
+    the words and the words alternately, and the running sum of their lengths
+    gives every start and end offset.
+    """
+    parts = _WORD_SPLIT_RE.split(text)
+    ends = list(accumulate(map(len, parts)))
+    words = list(zip(ends[0::2], ends[1::2], parts[1::2]))
+    if mask is not None:
+        words = [t for t in words if not mask[t[0]]]
+    return words
 _LETTER = r"[^\W\d_]"
 
 
@@ -463,12 +484,12 @@ class Typography(Detector):
             mask[s:e] = b"\x01" * (e - s)
 
         def protected(s: int, e: int) -> bool:
-            return any(mask[s:e])
+            return mask.find(1, s, e) >= 0
 
         findings: list[Finding] = []
         if "TY101" in enabled:
             findings += self._missing_space(text, protected)
-        words = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(text) if not mask[m.start()]]
+        words = _words(text, mask if prot else None) if ("TY103" in enabled or "TY104" in enabled) else []
         if "TY102" in enabled:
             findings += self._lower_starts(doc, protected)
         if "TY103" in enabled:
@@ -553,6 +574,8 @@ class Typography(Detector):
     # you found it?"), measured on Gutenberg fiction
     _INLINE_START_RE = _LazyRe(r"([\w.’']*)(\.)\s+([a-z][\w’'-]*)")
     _LIST_RE = _LazyRe(r"^\s*(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s")
+    _FIRST_WORD_RE = _LazyRe(r"([a-z][\w’'-]*)")
+    _DOT_LOWER_RE = _LazyRe(r"\.\s+[a-z]")
 
     def _lower_starts(self, doc: Document, protected) -> list[Finding]:
         text = doc.text
@@ -568,7 +591,7 @@ class Typography(Detector):
             lead = len(line) - len(line.lstrip())
             # (a line opening with a quotation mark and a lower-case word is a
             # partial quotation, "“to save succeeding generations ...": not flagged)
-            m = re.match(r"([a-z][\w’'-]*)", stripped)
+            m = self._FIRST_WORD_RE.match(stripped) if "a" <= stripped[0] <= "z" else None
             if m and not self._LIST_RE.match(line) and not stripped.startswith(("|", ">")):
                 word = m.group(1)
                 ws = s + lead + m.start(1)
@@ -581,7 +604,8 @@ class Typography(Detector):
                         and not protected(ws, ws + len(word)) and not (prev.endswith("...") or prev.endswith("…"))):
                     out.append(self._lower_finding(word, ws))
             # inside the line, after . ! ?
-            for im in self._INLINE_START_RE.finditer(line):
+            # (most lines have no ". x": one quick scan skips the slower pattern)
+            for im in (self._INLINE_START_RE.finditer(line) if self._DOT_LOWER_RE.search(line) else ()):
                 before, punct, word = im.group(1), im.group(2), im.group(3)
                 ws = s + im.start(3)
                 if protected(s + im.start(), ws + len(word)):
@@ -620,21 +644,28 @@ class Typography(Detector):
         # . ! ? : or a line start, and not inside a multi-word name ("Supreme
         # Court", "Battle of Hastings", "New Year"), where common nouns and
         # adjectives are capitalised too. Keys are bases without "’s".
-        cap_alone: Counter[str] = Counter()
+        # Only lower-case words whose capitalised form occurs (or brands) can
+        # be reported, and only their capitalised forms need counting: the
+        # per-occurrence work is limited to those (most texts have none).
+        bases = [w if "’" not in w and "'" not in w else _base(w) for _, _, w in words]
+        lower: dict[str, int] = {}
         cap_any: set[str] = set()
-        lower: Counter[str] = Counter()
-        n = len(words)
-        bases = [_base(w) for _, _, w in words]
-        for i, (s, e, w) in enumerate(words):
-            base = bases[i]
+        for base, c in Counter(bases).items():
             if len(base) < 3:
                 continue
             if base.islower():
-                lower[base] += 1
+                lower[base] = c
+            elif base[0].isupper() and base[1:].islower():
+                cap_any.add(base)
+        cands = {b for b in lower if b in _BRANDS or b[0].upper() + b[1:] in cap_any}
+        if not cands:
+            return []
+        need = {b[0].upper() + b[1:] for b in cands} & cap_any
+        cap_alone: Counter[str] = Counter()
+        for i, base in enumerate(bases):
+            if base not in need:
                 continue
-            if not (base[0].isupper() and base[1:].islower()):
-                continue  # ALL CAPS (US, IT, WHO) or camel case
-            cap_any.add(base)
+            s, e, w = words[i]
             j = s - 1
             while j >= 0 and text[j] in " \t\"“‘'([":
                 j -= 1
@@ -646,9 +677,7 @@ class Typography(Detector):
             cap_alone[base] += 1
         out = []
         for (s, e, w), base in zip(words, bases):
-            if not base.islower() or len(base) < 3:
-                continue
-            if base not in _BRANDS and base[0].upper() + base[1:] not in cap_any:
+            if base not in cands:
                 continue  # never capitalised in this text: nothing to compare with
             if text[s - 1:s] == "-" or text[e:e + 1] == "-" or qmask[s]:
                 continue  # "proto-languages", "anti-christian"; a cited word in quotes
@@ -698,13 +727,25 @@ class Typography(Detector):
 
     # -- TY104 ---------------------------------------------------------------
     def _spelling(self, text: str, words: list[tuple[int, int, str]], qmask: bytearray) -> list[Finding]:
-        candidates = []
-        counts: Counter[str] = Counter(w.lower() for _, _, w in words)
-        # short quotations are usually cited terms, often foreign ("in situ",
-        # "reductio ad absurdum", "afer")
+        # The tests that need only the word run once per distinct word (the
+        # dictionary ones included), the positional ones only for the few
+        # unknown words left.
+        ws = [w for _, _, w in words]
+        counts: Counter[str] = Counter(map(str.lower, ws))
+        m = self.options.min_spell_length
+        lex = [w for w in set(ws) if len(w) >= m and w.isascii() and w.islower() and "'" not in w and "’" not in w
+               and counts[w] <= 1]
+        if not lex:
+            return []
+        dic = _dictionary()
+        if dic is None:
+            return []
+        unknown = {w for w in lex if not (w in dic or w in _LOWER_OK or w in _BRANDS or any(v in dic for v in _variants(w)))}
+        if not unknown:
+            return []
+        out = []
         for s, e, w in words:
-            if (len(w) < self.options.min_spell_length or not w.isascii() or not w.islower() or "'" in w or "’" in w
-                    or counts[w] > 1):
+            if w not in unknown:
                 continue
             # glued to a hyphen, digit, dot-identifier or underscore: part of a compound or code
             if text[s - 1:s] in ("-", ".", "_", "/", "]", "[") or text[e:e + 1] in ("-", "_", "/") or \
@@ -712,20 +753,12 @@ class Typography(Detector):
                 continue
             # after a capitalised word: a binomial ("Taricha granulosa"), a
             # foreign name ("Société de biologie") or a title
-            pm = re.search(r"([^\W\d_]+)[ \u00a0]+$", text[max(0, s - 40):s])
+            pm = _PREV_WORD_RE.search(text, max(0, s - 40), s)
             if pm and pm.group(1)[0].isupper():
                 continue
+            # short quotations are usually cited terms, often foreign ("in situ",
+            # "reductio ad absurdum", "afer")
             if qmask[s]:
-                continue
-            candidates.append((s, e, w))
-        if not candidates:
-            return []
-        dic = _dictionary()
-        if dic is None:
-            return []
-        out = []
-        for s, e, w in candidates:
-            if w in dic or w in _LOWER_OK or w in _BRANDS or any(v in dic for v in _variants(w)):
                 continue
             # a capitalised form elsewhere in the text means a name written in lower case (TY103's job)
             if w.capitalize() in text:
@@ -746,7 +779,8 @@ class Typography(Detector):
         return out
 
     # -- TY105 ---------------------------------------------------------------
-    _DOUBLE_RE = _LazyRe(r"\b([^\W\d_]+)([ \t]+|[ \t]*\n[ \t]*)(\1)\b", re.IGNORECASE)
+    # (possessive: a shorter first word would be followed by a letter, never by a space)
+    _DOUBLE_RE = _LazyRe(r"\b([^\W\d_]++)([ \t]+|[ \t]*\n[ \t]*)(\1)\b", re.IGNORECASE)
     # grammatical or deliberate doubles (that that, had had, what it is is,
     # very very, bye bye ...)
     _DOUBLE_OK = {
