@@ -21,7 +21,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import itemgetter
 
 from garble.detectors.base import Detector
 from garble.document import Document
@@ -431,7 +432,9 @@ def _plausible(word: str, cand: str, freq: int) -> bool:
 
 def _suggest(word: str, dic: dict[str, str]) -> tuple[str, float] | None:
     """The clearly best dictionary word one edit away, with a confidence."""
-    cands = sorted(((int(dic[c]), c) for c in _edits1(word) if c in dic and c != word), reverse=True)
+    found = _edits1(word) & dic.keys()  # (a C-level set intersection)
+    found.discard(word)
+    cands = sorted(((int(dic[c]), c) for c in found), reverse=True)
     if not cands:
         return None
     best_f, best = cands[0]
@@ -647,7 +650,7 @@ class Typography(Detector):
         # Only lower-case words whose capitalised form occurs (or brands) can
         # be reported, and only their capitalised forms need counting: the
         # per-occurrence work is limited to those (most texts have none).
-        bases = [w if "’" not in w and "'" not in w else _base(w) for _, _, w in words]
+        bases = _bases(words)
         lower: dict[str, int] = {}
         cap_any: set[str] = set()
         for base, c in Counter(bases).items():
@@ -662,9 +665,8 @@ class Typography(Detector):
             return []
         need = {b[0].upper() + b[1:] for b in cands} & cap_any
         cap_alone: Counter[str] = Counter()
-        for i, base in enumerate(bases):
-            if base not in need:
-                continue
+        for i in compress(range(len(bases)), map(need.__contains__, bases)):
+            base = bases[i]
             s, e, w = words[i]
             j = s - 1
             while j >= 0 and text[j] in " \t\"“‘'([":
@@ -676,9 +678,8 @@ class Typography(Detector):
                 continue
             cap_alone[base] += 1
         out = []
-        for (s, e, w), base in zip(words, bases):
-            if base not in cands:
-                continue  # never capitalised in this text: nothing to compare with
+        # (lower-case words never capitalised in this text have nothing to be compared with)
+        for (s, e, w), base in compress(zip(words, bases), map(cands.__contains__, bases)):
             if text[s - 1:s] == "-" or text[e:e + 1] == "-" or qmask[s]:
                 continue  # "proto-languages", "anti-christian"; a cited word in quotes
             if base in _LOWER_OK:
@@ -730,7 +731,7 @@ class Typography(Detector):
         # The tests that need only the word run once per distinct word (the
         # dictionary ones included), the positional ones only for the few
         # unknown words left.
-        ws = [w for _, _, w in words]
+        ws = list(map(itemgetter(2), words))
         counts: Counter[str] = Counter(map(str.lower, ws))
         m = self.options.min_spell_length
         lex = [w for w in set(ws) if len(w) >= m and w.isascii() and w.islower() and "'" not in w and "’" not in w
@@ -744,9 +745,7 @@ class Typography(Detector):
         if not unknown:
             return []
         out = []
-        for s, e, w in words:
-            if w not in unknown:
-                continue
+        for s, e, w in compress(words, map(unknown.__contains__, ws)):
             # glued to a hyphen, digit, dot-identifier or underscore: part of a compound or code
             if text[s - 1:s] in ("-", ".", "_", "/", "]", "[") or text[e:e + 1] in ("-", "_", "/") or \
                     (text[e:e + 1] == "." and text[e + 1:e + 2].isalnum()):
@@ -856,6 +855,20 @@ def _in_name(text: str, words: list[tuple[int, int, str]], i: int, step: int) ->
             return False
         j = k
     return False
+
+
+# a possessive or clitic to the end of a word, for _bases: at the first "’" or,
+# in a word without one, at the first "'" (as _base); words are joined by NULs
+_CLITIC_RE = _LazyRe(r"’[^\x00]*|'[^\x00’]*(?=\x00|\Z)")
+
+
+def _bases(words: list[tuple[int, int, str]]) -> list[str]:
+    """_base of every word, with one substitution over all of them."""
+    ws = list(map(itemgetter(2), words))
+    joined = "\x00".join(ws)
+    if "’" not in joined and "'" not in joined:
+        return ws
+    return _CLITIC_RE.sub("", joined).split("\x00")
 
 
 def _base(word: str) -> str:
