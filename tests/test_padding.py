@@ -129,3 +129,29 @@ def test_blank_line_fixes_keep_crlf_line_endings():
     text = "First.\r\n\r\n\r\n\r\n\r\nSecond.\r\n\r\n\r\n\r\n"
     fixed = apply_fixes(text, assess(text, {"PD101"}))
     assert fixed == "First.\r\n\r\nSecond.\r\n"
+
+
+def test_digit_class_is_exactly_str_isdigit():
+    # PD106 counts digit tokens with a regular-expression class written out
+    # from the Unicode tables; it must agree with str.isdigit() everywhere
+    import re
+    import sys
+
+    from garble.detectors import padding
+
+    rx = re.compile(f"[{padding._ISDIGIT_CLASS}]")
+    wrong = [hex(c) for c in range(sys.maxunicode + 1) if bool(rx.match(chr(c))) != chr(c).isdigit()]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("no digits here at all", 0),
+    ("in 2019 the 3rd edition sold 1,000 copies", 3),
+    ("x² and ① count, as str.isdigit says", 2),
+    ("12 34", 2),
+])
+def test_digit_tokens(key, expected):
+    from garble.detectors import padding
+
+    assert padding._digit_tokens(key) == expected
+    assert padding._digit_tokens(key) == sum(1 for t in key.split() if any(c.isdigit() for c in t))

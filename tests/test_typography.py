@@ -113,3 +113,17 @@ def test_samples():
     assert {f.code for f in assess(damaged)} == ALL
     clean = (ROOT / "samples" / "typography-clean.txt").read_text(encoding="utf-8")
     assert assess(clean) == ()
+
+
+@pytest.mark.parametrize("text", [
+    "", "word", "  It’s China’s and o'Neil's l'a’b rock'n'roll ’tis x'  ", "éte ß 中文 snake_case 3rd x2y",
+])
+def test_fast_word_views_match_the_plain_definitions(text):
+    # _words (split + running sums) and _bases (one substitution) are faster
+    # forms of a finditer over _WORD_RE and of _base on each word
+    import re
+
+    rx = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+    words = ty._words(text, None)
+    assert words == [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text)]
+    assert ty._bases(words) == [ty._base(w) for _, _, w in words]
