@@ -173,10 +173,20 @@ def test_no_server_configured_means_no_findings_and_no_request(monkeypatch):
     assert det._client is None  # no client was built, so nothing was contacted or downloaded
 
 
-def test_not_in_the_default_selection(fake_lt, monkeypatch):
-    monkeypatch.setenv(ENV_VAR, fake_lt)
+def test_languagetool_runs_by_default_only_when_a_server_is_configured(fake_lt, monkeypatch):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    before = len(_Handler.requests)
     assert not any(d.category == "grammar" for d in garble.check(TEXT).findings)
-    assert not [r for r in _Handler.requests if r[0] == "POST"]
+    assert len(_Handler.requests) == before  # nothing configured: nothing sent
+    monkeypatch.setenv(ENV_VAR, fake_lt)  # configuring a server is the opt-in
+    assert sum(d.category == "grammar" for d in garble.check(TEXT).findings) == 5
+
+
+def test_offline_article_rule_needs_no_server(monkeypatch):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    r = garble.check("For the US, it is both a warning and an possibility.")
+    assert [(d.code, d.category) for d in r.findings if d.code.startswith("GR")] == [("GR201", "grammar")]
+    assert r.findings[-1].finding.fix.replacement == "a possibility" and not r.findings[-1].finding.fix.safe
 
 
 def test_fenced_code_is_skipped(fake_lt):

@@ -19,6 +19,7 @@ category and issue type; the LanguageTool rule id is kept in ``data``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,7 +91,46 @@ _RULES = (
         ),
         example="In my opinion, I think that this is absolutely essential.",
     ),
+    Rule(
+        code="GR201",
+        name="wrong-indefinite-article",
+        summary="'a' before a vowel sound or 'an' before a consonant sound (offline, no server needed).",
+        severity=Severity.WARNING,
+        weight=1.0,
+        fixable="unsafe",
+        doc=(
+            "Flags 'an' before a word that starts with a consonant sound ('an possibility') and 'a' before a "
+            "word that starts with a vowel sound ('a apple'). Transcription and translation slips produce "
+            "these, and no spell checker sees them. Works offline, without LanguageTool. Decided from the "
+            "spelling with exception lists: silent h (an hour, an honest), 'yoo' and 'w' sounds (a university, "
+            "a European, a one-off). Not flagged: acronyms and capitalised words (an FBI agent, a UN report, "
+            "pronunciation varies), h-words after 'an' (an historic is accepted usage), 'a' used as a letter "
+            "or label (vitamin a, part a), words with digits, fenced code. The fix is unsafe: a rare word's "
+            "pronunciation may be an exception the lists miss."
+        ),
+        example="For the US, it is both a warning and an possibility.",
+    ),
 )
+
+# GR201: the article and the next lower-case word (letters, apostrophes, inner hyphens).
+_ARTICLE_RE = re.compile(r"(?<![\w'’.-])(a|an|A|An)\s+([a-z][a-z'’]*(?:-[a-z]+)*)(?![\w'’@/])(?!\.\w)")
+# words after which a lower-case "a" is a label or a letter ("vitamin a", "part a")
+_LABEL_WORDS = frozenset(
+    "part type vitamin plan grade class section appendix exhibit schedule group item option point hepatitis "
+    "size category model letter column row figure table note step phase level tier string variable".split()
+)
+# a word after which "a"/"an" is not an article but a letter or variable ("A is the set", "a and b")
+_NOT_AFTER_ARTICLE = frozenset(
+    "is or and of the in was are to on at as by for with if it be a an that this which where when has had were "
+    "not nor but un une sich der die das dem den ein eine einer".split()
+)
+# consonant-letter words that begin with a vowel sound (silent h)
+_SILENT_H = ("hour", "honest", "honor", "honour", "heir")
+# vowel-letter words that begin with a consonant sound ("yoo", "w")
+_YOO_PREFIXES = ("uni", "use", "usa", "usi", "usu", "uti", "ura", "ure", "uri", "uro", "uku", "ufo", "uvu", "ubiq", "unani",
+                 "eu", "ewe", "one", "once", "ouija")
+# "u" words with a vowel sound: un- (not uni-), up-, ug-, ul-, um-, utt-, ud-
+_U_VOWEL_RE = re.compile(r"u(?:n(?!i)|p|g|l|m|tt|d|s(?:her|urp))")
 
 # LanguageTool category ids / issue types -> garble code. Categories come from
 # LanguageTool's rule files (org/languagetool/rules/Categories.java); anything
@@ -166,14 +206,16 @@ class Grammar(Detector):
     family = "grammar"
     prefix = "GR"
     rules = _RULES
-    requires = ("language_tool_python",)
+    # language_tool_python is imported only when a server is configured; GR201 needs nothing
+    requires = ()
     install_hint = 'pip install "garble[grammar]" and run a LanguageTool server (set GARBLE_LANGUAGETOOL_URL)'
     Options = GrammarOptions
     # 5 weighted findings per 1,000 characters halve the family score: clean
     # prose still gets the odd spelling/style match from LanguageTool.
     half_point = 5.0
     weight = 0.3
-    default_enabled = False  # needs a server the user runs; slow
+    # on by default: GR201 runs offline; GR101-GR104 send text only to a server you configured
+    default_enabled = True
 
     def __init__(self, options: object | None = None) -> None:
         super().__init__(options)
@@ -191,7 +233,10 @@ class Grammar(Detector):
 
     def _tool(self) -> Any:
         if self._client is None:
-            import language_tool_python
+            try:
+                import language_tool_python
+            except ImportError:
+                raise RuntimeError(f"a LanguageTool server is configured but language_tool_python is missing: {self.install_hint}") from None
 
             # remote_server= makes language_tool_python talk to that URL only:
             # it never downloads or starts a local LanguageTool in this mode.
@@ -203,8 +248,14 @@ class Grammar(Detector):
         return self._client
 
     def assess(self, doc: Document, enabled: frozenset[str]) -> Assessment:
-        if not self.server_url or not enabled or not doc.text.strip():
-            return Assessment()
+        offline = tuple(_articles(doc)) if "GR201" in enabled else ()
+        lt_codes = enabled - {"GR201"}
+        if not self.server_url or not lt_codes or not doc.text.strip():
+            return Assessment(findings=offline)
+        online = self._languagetool(doc, lt_codes)
+        return Assessment(findings=offline + online.findings, metrics=online.metrics)
+
+    def _languagetool(self, doc: Document, enabled: frozenset[str]) -> Assessment:
         text = doc.text
         matches = self._tool().check(text)
         offsets = _Offsets(text)
@@ -238,3 +289,58 @@ class Grammar(Detector):
                 )
             )
         return Assessment(findings=tuple(findings), metrics={"languagetool_matches": len(matches)})
+
+
+def _vowel_sound(word: str) -> bool | None:
+    """Whether a lower-case word starts with a vowel sound; None when unsure.
+
+    >>> _vowel_sound("apple"), _vowel_sound("university"), _vowel_sound("hour"), _vowel_sound("possibility")
+    (True, False, True, False)
+    >>> _vowel_sound("unimportant") is None, _vowel_sound("hotel") is None
+    (True, True)
+    """
+    w = word.lower()
+    if w.startswith(_SILENT_H):
+        return True
+    if w[0] in "hx":
+        return None  # "an historic" is accepted usage; x is "ex" in acronyms (an xpi file)
+    if w[0] not in "aeiou":
+        return False
+    if w.startswith(("unin", "unim", "unid")):
+        return None  # un-informed vs uni-form: spelling cannot tell
+    if w.startswith(_YOO_PREFIXES):
+        return False
+    if w[0] == "u":
+        return True if _U_VOWEL_RE.match(w) else None
+    return True
+
+
+def _articles(doc: Document):
+    """GR201 findings: 'a'/'an' that does not fit the sound of the next word."""
+    text = doc.text
+    for m in _ARTICLE_RE.finditer(text):
+        art, word = m.group(1), m.group(2)
+        if len(word) < 2 or word in _NOT_AFTER_ARTICLE or re.match(r"[a-z]-", word):
+            continue  # a letter or variable ("A is", "an s-orbital"), not an article
+        before = text[max(0, m.start() - 20) : m.start()].split()
+        if art.lower() == "a" and before and before[-1].lower().strip(".,;:") in _LABEL_WORDS:
+            continue
+        vowel = _vowel_sound(word)
+        if vowel is None:
+            continue
+        if art.lower() == "an" and word[0] == "h" and not word.startswith(_SILENT_H):
+            continue
+        wrong = (art.lower() == "an" and not vowel) or (art.lower() == "a" and vowel)
+        if not wrong or doc.in_fenced_block(m.start()):
+            continue
+        right = ("an" if vowel else "a")
+        right = right.capitalize() if art[0].isupper() else right
+        yield Finding(
+            "GR201",
+            f"'{art} {word}': use '{right}' before '{word}', which starts with a {'vowel' if vowel else 'consonant'} sound",
+            m.start(),
+            m.end(),
+            confidence=0.8,
+            fix=Fix(f"{right} {word}", safe=False, title=f"use '{right}'"),
+            data={"article": art, "word": word},
+        )
