@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate, compress
+from itertools import accumulate, compress, filterfalse
 from operator import itemgetter
 
 from garble.detectors.base import Detector
@@ -145,6 +145,10 @@ _PROTECT_SPAN_RE = _LazyRe(r"`[^`\n]+`|<[a-zA-Z/!][^>\n]*>|\]\([^)\s]*\)")
 # run: the same matches as an unanchored scan, without retrying from every
 # character of every plain word.)
 _TOKEN_RE = _LazyRe(r"(?<!\S)[^\s\d./:@#\\_]*+[\d./:@#\\_]\S*")
+# A word with a full stop and closing quotes ("ended.”), 60% of those tokens on
+# real text, holds nothing _PROTECT_RE matches (no digit, slash, colon, @, #, _
+# and no letter after the dot): skipped without running _PROTECT_RE.
+_PLAIN_TOKEN_RE = _LazyRe(r"""[(\["“‘']*[^\W\d_](?:[^\W\d_]|['’])*\.[)\]"”’]*""")
 _PROTECT_RE = _LazyRe(
     r"""(?ix)
       \b(?:https?|ftp|file|mailto|ssh|git|s3)://[^\s<>"”’)\]]+   # URLs
@@ -430,8 +434,32 @@ def _plausible(word: str, cand: str, freq: int) -> bool:
     return False
 
 
+def _plausible_edits(word: str) -> set[str]:
+    """Every word one edit away whose edit _plausible can accept: deletions,
+    swaps, vowel-for-vowel replacements, doubling insertions, and (7+ letters)
+    any insertion. A subset of _edits1 about half its size."""
+    n = len(word)
+    splits = [(word[:i], word[i:]) for i in range(n + 1)]
+    out = [a + b[1:] for a, b in splits if b]
+    out += [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    out += [a + v + b[1:] for a, b in splits if b and b[0] in _VOWELS for v in "aeiouy"]
+    if n >= 7:
+        out += [a + c + b for a, b in splits for c in _ALPHA]
+    else:
+        out += [a + a[-1] + b for a, b in splits if a]
+        out += [a + b[0] + b for a, b in splits if b]
+    return set(out)
+
+
 def _suggest(word: str, dic: dict[str, str]) -> tuple[str, float] | None:
     """The clearly best dictionary word one edit away, with a confidence."""
+    # quick exit: the best candidate must be a common word of a plausible typo
+    # class (see below), and most unknown words (names, terms) have none
+    for c in _plausible_edits(word) & dic.keys():
+        if c != word and int(dic[c]) >= 100_000 and _plausible(word, c, int(dic[c])):
+            break
+    else:
+        return None
     found = _edits1(word) & dic.keys()  # (a C-level set intersection)
     found.discard(word)
     cands = sorted(((int(dic[c]), c) for c in found), reverse=True)
@@ -474,9 +502,13 @@ class Typography(Detector):
         text = doc.text
         prot: list[tuple[int, int]] = list(doc.fenced_blocks)
         prot += [(m.start(), m.end()) for m in _PROTECT_SPAN_RE.finditer(text)]
+        plain = _PLAIN_TOKEN_RE.fullmatch
         for tm in _TOKEN_RE.finditer(text):
+            token = tm.group(0)
+            if plain(token):
+                continue
             base = tm.start()
-            prot += [(base + m.start(), base + m.end()) for m in _PROTECT_RE.finditer(tm.group(0))]
+            prot += [(base + m.start(), base + m.end()) for m in _PROTECT_RE.finditer(token)]
         prot.sort()
         # a boolean mask is simplest and fast enough for documents of a few MB
         mask = bytearray(len(text) + 1)
@@ -651,16 +683,41 @@ class Typography(Detector):
         # be reported, and only their capitalised forms need counting: the
         # per-occurrence work is limited to those (most texts have none).
         bases = _bases(words)
-        lower: dict[str, int] = {}
-        cap_any: set[str] = set()
-        for base, c in Counter(bases).items():
+        lower = Counter(bases)  # occurrences of each base, any case
+        # Capitalised forms (3+ letters, Capital then lower case) and the
+        # lower-case words that have one, or are brands. ASCII words, nearly
+        # all of them, go through C-level filters: for ASCII letters, istitle()
+        # is the capitalised test and capitalize() the capitalised form; the
+        # others take the general path.
+        ascii_words = list(filter(str.isascii, lower))
+        cap_any = {b for b in filter(str.istitle, ascii_words) if len(b) >= 3}
+        lows = set(filter(str.islower, ascii_words))
+        other_lows = []
+        for base in filterfalse(str.isascii, lower):
             if len(base) < 3:
                 continue
             if base.islower():
-                lower[base] = c
+                other_lows.append(base)
             elif base[0].isupper() and base[1:].islower():
                 cap_any.add(base)
-        cands = {b for b in lower if b in _BRANDS or b[0].upper() + b[1:] in cap_any}
+        # (a capitalised form in cap_any has 3+ letters, and so do the brands)
+        cands = {c.lower() for c in set(map(str.capitalize, lows)) & cap_any} | (lows & _BRANDS.keys())
+        cands.update(b for b in other_lows if b in _BRANDS or b[0].upper() + b[1:] in cap_any)
+        if not cands:
+            return []
+        # A word that is neither a brand nor on the always-capitalised list
+        # needs its capitalised form standing alone at least twice and more
+        # often than the lower-case form (below); with fewer capitalised
+        # occurrences in all ("The" beside "the") it cannot get there, and
+        # name particles never do: drop them before counting occurrences.
+        always, ambiguous = _proper_nouns_list()
+        cands = {
+            b for b in cands
+            if b not in _LOWER_OK and (
+                b in _BRANDS or b in always
+                or (lower[b[0].upper() + b[1:]] >= 2 and lower[b[0].upper() + b[1:]] > lower[b])
+            )
+        }
         if not cands:
             return []
         need = {b[0].upper() + b[1:] for b in cands} & cap_any
@@ -695,7 +752,6 @@ class Typography(Detector):
                 continue
             cap = base[0].upper() + base[1:]
             n_cap, n_low = cap_alone.get(cap, 0), lower[base]
-            always, ambiguous = _proper_nouns_list()
             if base in always:
                 # a name that is never an ordinary word: the text capitalising
                 # it once anywhere (any position) is enough evidence
@@ -734,7 +790,8 @@ class Typography(Detector):
         ws = list(map(itemgetter(2), words))
         counts: Counter[str] = Counter(map(str.lower, ws))
         m = self.options.min_spell_length
-        lex = [w for w in set(ws) if len(w) >= m and w.isascii() and w.islower() and "'" not in w and "’" not in w
+        # (ASCII words cannot hold "’")
+        lex = [w for w in filter(str.isascii, filter(str.islower, set(ws))) if len(w) >= m and "'" not in w
                and counts[w] <= 1]
         if not lex:
             return []
