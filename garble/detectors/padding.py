@@ -354,18 +354,32 @@ _STOP = {
 # PD105: link residue
 _SENT_RE = _LazyRe(r"[^.!?]*(?:[.!?]+[\"”’)]?|$)")
 _NAME = r"(?:the\ )?[A-Z][\w’'&.-]*(?:\ (?:[A-Z][\w’'&.-]*|of|of\ the|for|for\ the|and\ [A-Z][\w’'&.-]*|de|la|du))*"
-# Every branch of _RESIDUE_RE needs one of these words (at a word start); lines
-# without any are skipped without splitting them into sentences.
-# (a superset, branch by branch: the lead-in of the first, click/tap, visit/see
-# our ..., and "here" at the end of a sentence for the last four)
-_RESIDUE_HINT_RE = _LazyRe(
-    r"""(?x)
-      you\ can | you\ may | readers\ can | please | be\ sure\ to | consider | feel\ free\ to | we\ recommend | for\ more
-    | (?i:\b(?:click|tap)\ )
-    | \b(?:visit|see|check\ out)\ (?:our|their|its|the\ official|the\ company)
-    | here[\s:]*(?:[.!?]|$)
-    """
+# Every branch of _RESIDUE_RE needs one of these (case-sensitive) strings, or
+# "click "/"tap " in any case, or "here" at the end of a sentence; lines with
+# none are skipped without splitting them into sentences (_residue_possible).
+_RESIDUE_LEADS = (
+    "you can", "you may", "readers can", "please", "be sure to", "consider", "feel free to", "we recommend",
+    "for more",
+) + tuple(
+    f"{verb} {whose}" for verb in ("visit", "see", "check out")
+    for whose in ("our", "their", "its", "the official", "the company")
 )
+_HERE_END_RE = _LazyRe(r"here[\s:]*(?:[.!?]|$)")
+_CLICK_RE = _LazyRe(r"(?i:\b(?:click|tap)\ )")
+
+
+def _residue_possible(line: str) -> bool:
+    """False when no branch of _RESIDUE_RE can match any sentence of the line."""
+    if any(k in line for k in _RESIDUE_LEADS):
+        return True
+    if "here" in line and _HERE_END_RE.search(line):
+        return True
+    if line.isascii():
+        low = line.lower()  # (for ASCII, lower() is what IGNORECASE compares)
+        return "click " in low or "tap " in low
+    return bool(_CLICK_RE.search(line))
+
+
 _RESIDUE_RE = _LazyRe(
     rf"""(?x)
     (?:\b(?:you\ can|you\ may|readers\ can|please|be\ sure\ to|consider|feel\ free\ to|we\ recommend|
@@ -786,7 +800,7 @@ class Padding(Detector):
     # -- PD105 ---------------------------------------------------------------
     def _residue(self, text: str, s: int, e: int) -> Finding | None:
         line = text[s:e]
-        if not _RESIDUE_HINT_RE.search(line) or _MD_HEADING_RE.match(line):
+        if not _residue_possible(line) or _MD_HEADING_RE.match(line):
             return None
         for m in _SENT_RE.finditer(line):
             sent = m.group(0)
