@@ -184,3 +184,13 @@ def test_plugin_detectors_load_from_entry_points(tmp_path, monkeypatch):
     finally:
         sys.modules.pop("garble_plugin_demo", None)
         reg.default_registry.cache_clear()
+
+
+def test_rule_names_are_unique_selectors():
+    """A rule name selects exactly one rule, so two rules may not share a name."""
+    from collections import Counter
+
+    from garble.registry import default_registry
+
+    names = Counter(r.name for r in default_registry().rules)
+    assert [n for n, c in names.items() if c > 1] == []

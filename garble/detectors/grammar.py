@@ -32,7 +32,7 @@ ENV_VAR = "GARBLE_LANGUAGETOOL_URL"
 _RULES = (
     Rule(
         code="GR101",
-        name="misspelled-word",
+        name="spelling-error",
         summary="LanguageTool does not know this word (spelling).",
         severity=Severity.INFO,
         weight=0.5,
