@@ -245,7 +245,9 @@ _SPACE_RE = _LazyRe(r"\s")
 _PREV_WORD_RE = _LazyRe(r"([^\W\d_]+)[ \u00a0]+$")  # TY104: the word before, across spaces only
 _SHORT_QUOTE_RE = _LazyRe(r"[\"“«]([^\"”»\n]{1,60})[\"”»]")
 _WORD_RE = _LazyRe(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_WORD_SPLIT_RE = _LazyRe(r"([^\W\d_]+(?:['’][^\W\d_]+)*)")  # _WORD_RE as the separator of split()
+# _WORD_RE as the separator of split() (possessive: nothing follows the word,
+# so giving back letters could never help a match)
+_WORD_SPLIT_RE = _LazyRe(r"([^\W\d_]++(?:['’][^\W\d_]++)*+)")
 
 
 def _words(text: str, mask: bytearray | None) -> list[tuple[int, int, str]]:
