@@ -135,3 +135,23 @@ def test_import_does_not_load_numpy_or_the_model():
 def test_rule_examples_are_flagged(rule):
     a = assess(rule.example)
     assert any(f.code == rule.code for f in a.findings), (rule.example, a.metrics)
+
+
+def test_names_become_cap_tokens_but_sentence_starts_and_caseless_text_do_not():
+    from garble.detectors.incoherent import words_of
+
+    assert words_of("Yesterday Charles Simpson told Polygraph. “We are here,” he said.") == [
+        "yesterday", "<cap>", "<cap>", "told", "<cap>", "we", "are", "here", "he", "said"
+    ]
+    # all-caps transcripts and lower-cased text carry no casing information
+    assert words_of("CHEEK BUT AUNT LOBSTER THAT REGILLUS") == ["cheek", "but", "aunt", "lobster", "that", "regillus"]
+    assert words_of("i think it rose 6.2% in 2020") == ["i", "think", "it", "rose", "<num>", "<num>", "in", "<num>"]
+
+
+def test_lower_cased_clean_text_is_not_flagged():
+    """Names lower-cased look like rare word pairs; that must not push clean text over the threshold."""
+    text = "Shares of Apple and Microsoft rose after Tim Cook said the iPhone sold well in China and Japan."
+    for variant in (text, text.lower(), text.upper()):
+        a = assess(variant)
+        assert a.findings == (), variant
+        assert a.metrics["incoherent_max"] < load_model().meta["threshold"]
