@@ -310,6 +310,8 @@ class Model:
         for _ in range(self.t_depth):
             f = self.t_feat[rows, node]
             leaf = f < 0
+            if leaf.all():
+                break
             go_left = x[samples, np.where(leaf, 0, f)] <= self.t_thr[rows, node]
             node = np.where(leaf, node, np.where(go_left, self.t_left[rows, node], self.t_right[rows, node]))
         z = self.t_base + self.t_value[rows, node].sum(0)
