@@ -125,5 +125,11 @@ def test_fast_word_views_match_the_plain_definitions(text):
 
     rx = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
     words = ty._words(text, None)
-    assert words == [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text)]
+    expected = [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text)]
+    assert list(words) == expected
+    assert [words[i] for i in range(len(words))] == expected
     assert ty._bases(words) == [ty._base(w) for _, _, w in words]
+    # words starting in a protected span are left out
+    mask = bytearray(len(text) + 1)
+    mask[: len(text) // 2] = b"\x01" * (len(text) // 2)
+    assert list(ty._words(text, mask)) == [t for t in expected if not mask[t[0]]]

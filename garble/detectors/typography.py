@@ -22,7 +22,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, compress, filterfalse
-from operator import itemgetter
 
 from garble.detectors.base import Detector
 from garble.document import Document
@@ -250,8 +249,31 @@ _WORD_RE = _LazyRe(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _WORD_SPLIT_RE = _LazyRe(r"([^\W\d_]++(?:['’][^\W\d_]++)*+)")
 
 
-def _words(text: str, mask: bytearray | None) -> list[tuple[int, int, str]]:
-    """(start, end, word) of every _WORD_RE match not starting in a protected span.
+class _Words:
+    """The words of a text as three parallel lists (start, end, word); indexing
+    gives a ``(start, end, word)`` tuple. Tuples are made only for the few
+    words a rule looks at, not for every word of the text."""
+
+    __slots__ = ("starts", "ends", "ws")
+
+    def __init__(self, starts: list[int], ends: list[int], ws: list[str]) -> None:
+        self.starts, self.ends, self.ws = starts, ends, ws
+
+    def __len__(self) -> int:
+        return len(self.ws)
+
+    def __getitem__(self, i: int) -> tuple[int, int, str]:
+        return self.starts[i], self.ends[i], self.ws[i]
+
+    def __iter__(self):
+        return zip(self.starts, self.ends, self.ws)
+
+
+_KEEP = bytes([1, 0]) + bytes(254)  # bytes.translate table: mask byte 0 -> keep (1), 1 -> drop (0)
+
+
+def _words(text: str, mask: bytearray | None) -> _Words:
+    """Every _WORD_RE match not starting in a protected span (``mask``).
 
     Built without a Python step per match: split() returns the text between
     the words and the words alternately, and the running sum of their lengths
@@ -259,10 +281,13 @@ def _words(text: str, mask: bytearray | None) -> list[tuple[int, int, str]]:
     """
     parts = _WORD_SPLIT_RE.split(text)
     ends = list(accumulate(map(len, parts)))
-    words = list(zip(ends[0::2], ends[1::2], parts[1::2]))
+    starts, ends, ws = ends[0:-1:2], ends[1::2], parts[1::2]
     if mask is not None:
-        words = [t for t in words if not mask[t[0]]]
-    return words
+        keep = bytes(map(mask.__getitem__, starts)).translate(_KEEP)
+        starts, ends, ws = list(compress(starts, keep)), list(compress(ends, keep)), list(compress(ws, keep))
+    return _Words(starts, ends, ws)
+
+
 _LETTER = r"[^\W\d_]"
 
 
@@ -676,7 +701,7 @@ class Typography(Detector):
         )
 
     # -- TY103 ---------------------------------------------------------------
-    def _proper_nouns(self, text: str, words: list[tuple[int, int, str]], qmask: bytearray) -> list[Finding]:
+    def _proper_nouns(self, text: str, words: _Words, qmask: bytearray) -> list[Finding]:
         # capitalised forms standing alone in mid-sentence position: not after
         # . ! ? : or a line start, and not inside a multi-word name ("Supreme
         # Court", "Battle of Hastings", "New Year"), where common nouns and
@@ -738,7 +763,8 @@ class Typography(Detector):
             cap_alone[base] += 1
         out = []
         # (lower-case words never capitalised in this text have nothing to be compared with)
-        for (s, e, w), base in compress(zip(words, bases), map(cands.__contains__, bases)):
+        for i in compress(range(len(bases)), map(cands.__contains__, bases)):
+            (s, e, w), base = words[i], bases[i]
             if text[s - 1:s] == "-" or text[e:e + 1] == "-" or qmask[s]:
                 continue  # "proto-languages", "anti-christian"; a cited word in quotes
             if base in _LOWER_OK:
@@ -785,11 +811,11 @@ class Typography(Detector):
         return out
 
     # -- TY104 ---------------------------------------------------------------
-    def _spelling(self, text: str, words: list[tuple[int, int, str]], qmask: bytearray) -> list[Finding]:
+    def _spelling(self, text: str, words: _Words, qmask: bytearray) -> list[Finding]:
         # The tests that need only the word run once per distinct word (the
         # dictionary ones included), the positional ones only for the few
         # unknown words left.
-        ws = list(map(itemgetter(2), words))
+        ws = words.ws
         counts: Counter[str] = Counter(map(str.lower, ws))
         m = self.options.min_spell_length
         # (ASCII words cannot hold "’")
@@ -804,7 +830,8 @@ class Typography(Detector):
         if not unknown:
             return []
         out = []
-        for s, e, w in compress(words, map(unknown.__contains__, ws)):
+        for i in compress(range(len(ws)), map(unknown.__contains__, ws)):
+            s, e, w = words[i]
             # glued to a hyphen, digit, dot-identifier or underscore: part of a compound or code
             if text[s - 1:s] in ("-", ".", "_", "/", "]", "[") or text[e:e + 1] in ("-", "_", "/") or \
                     (text[e:e + 1] == "." and text[e + 1:e + 2].isalnum()):
@@ -895,7 +922,7 @@ _CONNECT = {
 }
 
 
-def _in_name(text: str, words: list[tuple[int, int, str]], i: int, step: int) -> bool:
+def _in_name(text: str, words: _Words, i: int, step: int) -> bool:
     """Whether word i has a capitalised neighbour in direction ``step`` (-1 or
     1), directly or across connectors ("Sea of Tranquility"), separated only by
     single spaces."""
@@ -921,9 +948,9 @@ def _in_name(text: str, words: list[tuple[int, int, str]], i: int, step: int) ->
 _CLITIC_RE = _LazyRe(r"’[^\x00]*|'[^\x00’]*(?=\x00|\Z)")
 
 
-def _bases(words: list[tuple[int, int, str]]) -> list[str]:
+def _bases(words: _Words) -> list[str]:
     """_base of every word, with one substitution over all of them."""
-    ws = list(map(itemgetter(2), words))
+    ws = words.ws
     joined = "\x00".join(ws)
     if "’" not in joined and "'" not in joined:
         return ws
