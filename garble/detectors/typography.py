@@ -140,13 +140,24 @@ _PROTECT_SPAN_RE = _LazyRe(r"`[^`\n]+`|<[a-zA-Z/!][^>\n]*>|\]\([^)\s]*\)")
 # Tokens worth a closer look: any whitespace-free run holding a character that
 # URLs, paths, e-mails, versions or identifiers need. Plain words are skipped,
 # which keeps the scan fast (the full pattern is slow on every word boundary).
-# (Anchored at the start of a whitespace-delimited token, with a possessive
-# run: the same matches as an unanchored scan, without retrying from every
-# character of every plain word.)
-_TOKEN_RE = _LazyRe(r"(?<!\S)[^\s\d./:@#\\_]*+[\d./:@#\\_]\S*")
+# (Scanned from the token's first such character to its end; the token's start
+# is found by stepping back to the whitespace before it, see _special_tokens.)
+_TOKEN_TAIL_RE = _LazyRe(r"[\d./:@#\\_]\S*")
 # A word with a full stop and closing quotes ("ended.”), 60% of those tokens on
 # real text, holds nothing _PROTECT_RE matches (no digit, slash, colon, @, #, _
 # and no letter after the dot): skipped without running _PROTECT_RE.
+def _special_tokens(text: str):
+    """(start, end) of every whitespace-delimited token holding a digit or one
+    of . / : @ # \\ _ (what URLs, paths, e-mails, versions and identifiers need)."""
+    for m in _TOKEN_TAIL_RE.finditer(text):
+        # the match starts at the token's first such character (the previous
+        # match ended at whitespace): step back over the plain characters before it
+        i = m.start()
+        while i and not text[i - 1].isspace():
+            i -= 1
+        yield i, m.end()
+
+
 _PLAIN_TOKEN_RE = _LazyRe(r"""[(\["“‘']*[^\W\d_](?:[^\W\d_]|['’])*\.[)\]"”’]*""")
 _PROTECT_RE = _LazyRe(
     r"""(?ix)
@@ -530,11 +541,10 @@ class Typography(Detector):
         prot: list[tuple[int, int]] = list(doc.fenced_blocks)
         prot += [(m.start(), m.end()) for m in _PROTECT_SPAN_RE.finditer(text)]
         plain = _PLAIN_TOKEN_RE.fullmatch
-        for tm in _TOKEN_RE.finditer(text):
-            token = tm.group(0)
+        for base, end in _special_tokens(text):
+            token = text[base:end]
             if plain(token):
                 continue
-            base = tm.start()
             prot += [(base + m.start(), base + m.end()) for m in _PROTECT_RE.finditer(token)]
         prot.sort()
         # a boolean mask is simplest and fast enough for documents of a few MB
@@ -566,7 +576,9 @@ class Typography(Detector):
     # -- TY101 ---------------------------------------------------------------
     # a punctuation mark with a letter on both sides (cheap to scan for), then
     # the words around it
-    _GLUE_POINT_RE = _LazyRe(rf"(?<={_LETTER})[,;:.!?](?={_LETTER})")
+    # (the punctuation first, then the look-behind over it: the scan jumps from
+    # punctuation mark to punctuation mark instead of testing every character)
+    _GLUE_POINT_RE = _LazyRe(rf"[,;:.!?](?<={_LETTER}[,;:.!?])(?={_LETTER})")
     _LEFT_WORD_RE = _LazyRe(rf"{_LETTER}[\w’'&-]*$")
     _RIGHT_WORD_RE = _LazyRe(rf"{_LETTER}[\w’'-]*")
 
