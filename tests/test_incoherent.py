@@ -143,6 +143,8 @@ def test_names_become_cap_tokens_but_sentence_starts_and_caseless_text_do_not():
     assert words_of("Yesterday Charles Simpson told Polygraph. “We are here,” he said.") == [
         "yesterday", "<cap>", "<cap>", "told", "<cap>", "we", "are", "here", "he", "said"
     ]
+    # a name-dense news sentence keeps its names
+    assert words_of("Charles Simpson of the Refugees in Towns Project at Tufts University told Polygraph.").count("<cap>") == 7
     # all-caps transcripts and lower-cased text carry no casing information
     assert words_of("CHEEK BUT AUNT LOBSTER THAT REGILLUS") == ["cheek", "but", "aunt", "lobster", "that", "regillus"]
     assert words_of("i think it rose 6.2% in 2020") == ["i", "think", "it", "rose", "<num>", "<num>", "in", "<num>"]

@@ -110,30 +110,15 @@ def load_mlqe(corpora: Path):
 # ------------------------------------------------------------------------------------------------
 
 
-def build_lm(sents: list[list[str]]):
-    cnt = Counter()
-    for s in sents:
-        cnt.update(s)
-    words = [w for w, _ in sorted(cnt.items(), key=lambda kv: (-kv[1], kv[0])) if w not in ic.SPECIALS]
-    vocab = list(ic.SPECIALS) + words[:VOCAB_SIZE]
-    ids = {w: i for i, w in enumerate(vocab)}
-    log(f"LM: {len(sents):,} sentences, {sum(cnt.values()):,} tokens, {len(cnt):,} types, vocab {len(vocab):,}")
+def count_ngrams(sents, ids):
+    """Padded id sequence and pruned bigram / hashed trigram counts of a list of sentences."""
+    n_sent = len(sents)
     seq = []
     for s in sents:
         seq.extend((ic.BOS, ic.BOS))
         seq.extend(ids.get(w, ic.UNK) for w in s)
         seq.append(ic.EOS)
     seq = np.array(seq, dtype=np.int64)
-    # unigrams (as predicted tokens: words and </s>; <unk> gets the OOV mass)
-    uni = np.bincount(seq, minlength=len(vocab)).astype(np.float64)
-    n_sent = len(sents)
-    uni_ctx = uni.copy()
-    uni_ctx[ic.BOS] = n_sent
-    pred = uni.copy()
-    pred[ic.BOS] = 0
-    total = pred.sum()
-    uni_log = np.log10(np.maximum(pred, 0.5) / total)
-    uni_cnt_log = np.log10(np.maximum(uni_ctx, 1))
     # bigrams: (a, b) for b != BOS
     a, b = seq[:-1], seq[1:]
     ok = (b != ic.BOS) & ~((a == ic.BOS) & (b == ic.EOS))
@@ -157,6 +142,31 @@ def build_lm(sents: list[list[str]]):
     tk, tc = np.unique(th, return_counts=True)
     keep = tc >= MIN_TRI
     tk, tc = tk[keep], tc[keep]
+    return seq, bk, bc, tk, tc
+
+
+def build_lm(sents: list[list[str]]):
+    cnt = Counter()
+    for s in sents:
+        cnt.update(s)
+    words = [w for w, _ in sorted(cnt.items(), key=lambda kv: (-kv[1], kv[0])) if w not in ic.SPECIALS]
+    vocab = list(ic.SPECIALS) + words[:VOCAB_SIZE]
+    ids = {w: i for i, w in enumerate(vocab)}
+    log(f"LM: {len(sents):,} sentences, {sum(cnt.values()):,} tokens, {len(cnt):,} types, vocab {len(vocab):,}")
+    seq, bk, bc, tk, tc = count_ngrams(sents, ids)
+    n_sent = len(sents)
+    # unigrams (as predicted tokens: words and </s>; <unk> gets the OOV mass)
+    uni = np.bincount(seq, minlength=len(vocab)).astype(np.float64)
+    n_sent = len(sents)
+    uni_ctx = uni.copy()
+    uni_ctx[ic.BOS] = n_sent
+    pred = uni.copy()
+    pred[ic.BOS] = 0
+    total = pred.sum()
+    uni_log = np.log10(np.maximum(pred, 0.5) / total)
+    uni_cnt_log = np.log10(np.maximum(uni_ctx, 1))
+    # the same model right to left: a word garbled at the start of a sentence has no left context
+    _, rbk, rbc, rtk, rtc = count_ngrams([s[::-1] for s in sents], ids)
     log(f"LM: {len(bk):,} bigrams (count >= {MIN_BI}), {len(tk):,} trigrams (count >= {MIN_TRI})")
     q = lambda x: np.clip(np.round(np.log10(x) * ic.Q_SCALE), 0, 255).astype(np.uint8)  # noqa: E731
     sid = np.cumsum(seq == ic.EOS)
@@ -174,6 +184,10 @@ def build_lm(sents: list[list[str]]):
         "bi_q": q(bc),
         "tri_keys": tk.astype(np.uint32),
         "tri_q": q(tc),
+        "rbi_keys": rbk.astype(np.uint32),
+        "rbi_q": q(rbc),
+        "rtri_keys": rtk.astype(np.uint32),
+        "rtri_q": q(rtc),
     }
 
 

@@ -14,8 +14,8 @@ How it works (all NumPy at run time, model in ``garble/data/incoherent.npz``, lo
    that is all lower or mostly capitalised stays caseless). The classifier is trained on a
    50/50 mix of original and lower-cased text, so casing cannot sway the score.
 3. Three compact models trained on clean prose score every token: a word trigram model
-   (stupid back-off) giving log-probability, SLOR (log-prob minus unigram log-prob) and
-   association scores; a word-class 4-gram model (distributional clusters) giving a
+   (stupid back-off), read left to right and right to left, giving log-probability, SLOR
+   (log-prob minus unigram log-prob) and association scores; a word-class 4-gram model (distributional clusters) giving a
    grammar-like signal; and PPMI/SVD word vectors giving how well each content word fits
    the rest of the unit.
 4. Unit features (minimum, percentiles and mean SLOR, unseen word pairs, the worst
@@ -81,14 +81,15 @@ def words_of_tokens(text: str, toks: Sequence[tuple[str, int, int]]) -> list[str
     """Normalised words of a unit: lower case, numbers as ``<num>``, and a capitalised word that
     does not start a sentence as ``<cap>`` (a name: names explain rare word pairs).
 
-    Where most words are capitalised (all-caps transcripts, title case) casing carries no
+    Where nearly all words are capitalised (all-caps transcripts, title case) casing carries no
     information and every word is simply lower-cased; so is any lower-cased text. The classifier
     is trained on a 50/50 mix of original and lower-cased text, so casing cannot sway its score.
     """
     if not toks:
         return []
     n_cap = sum(1 for w, _, _ in toks if w[0].isupper())
-    caseless = n_cap > 0.5 * len(toks)
+    # title case / all caps (> 75 % capitalised); name-dense news sentences stay below that
+    caseless = n_cap > 0.75 * len(toks)
     out = []
     for i, (w, s, _) in enumerate(toks):
         if not caseless and i > 0 and w[0].isupper() and w != "I":
@@ -193,6 +194,11 @@ class Model:
         self.bi_cnt_log = arrays["bi_q"].astype(np.float32) / Q_SCALE  # log10 count, quantised
         self.tri_keys = arrays["tri_keys"]  # uint32 sorted hashes
         self.tri_cnt_log = arrays["tri_q"].astype(np.float32) / Q_SCALE
+        # the same counts for text read right to left
+        self.rbi_keys = arrays["rbi_keys"]
+        self.rbi_cnt_log = arrays["rbi_q"].astype(np.float32) / Q_SCALE
+        self.rtri_keys = arrays["rtri_keys"]
+        self.rtri_cnt_log = arrays["rtri_q"].astype(np.float32) / Q_SCALE
         # class (word-cluster) 4-gram model: a grammar-like signal that does not depend on
         # having seen the exact words together
         self.cls = arrays["cls"].astype(np.int64)  # class id (0..255) per vocabulary id
@@ -223,7 +229,7 @@ class Model:
         found = table[idx] == keys
         return np.where(found, values[idx], missing), found
 
-    def token_scores(self, ids, pos):
+    def token_scores(self, ids, pos, backward=False):
         """Per-token log10 probabilities at positions ``pos`` of a padded id sequence.
 
         Every unit in ``ids`` is padded as <s> <s> <s> w1 ... wn </s>. Returns (lp3, lp1, order,
@@ -231,13 +237,17 @@ class Model:
         order that was found (3, 2 or 1) and two association scores (see below).
         """
         np = self.np
+        if backward:  # ids hold reversed units; right-to-left counts
+            bk, bq, tk, tq = self.rbi_keys, self.rbi_cnt_log, self.rtri_keys, self.rtri_cnt_log
+        else:
+            bk, bq, tk, tq = self.bi_keys, self.bi_cnt_log, self.tri_keys, self.tri_cnt_log
         a, b, c = ids[pos - 2], ids[pos - 1], ids[pos]
         tri = trigram_hash(np, a, b, c)
-        c3, f3 = self._lookup(tri, self.tri_keys, self.tri_cnt_log, 0.0)
+        c3, f3 = self._lookup(tri, tk, tq, 0.0)
         ctx2 = (a.astype(np.uint32) << np.uint32(16)) | b.astype(np.uint32)
-        cctx2, _ = self._lookup(ctx2, self.bi_keys, self.bi_cnt_log, 0.0)
+        cctx2, _ = self._lookup(ctx2, bk, bq, 0.0)
         bi = (b.astype(np.uint32) << np.uint32(16)) | c.astype(np.uint32)
-        c2, f2 = self._lookup(bi, self.bi_keys, self.bi_cnt_log, 0.0)
+        c2, f2 = self._lookup(bi, bk, bq, 0.0)
         cctx1 = self.uni_cnt_log[b]
         lp1 = self.uni_log[c]
         lp3 = np.where(
@@ -372,6 +382,17 @@ FEATURE_NAMES = (
     "c_share_unseen3",
     "c_end_lp",
     "c_min_lp",
+    "b_mean_slor",
+    "b_min_slor",
+    "b_p10_slor",
+    "b_min_window3",
+    "b_share_unseen_bigram",
+    "b_share_unseen_trigram",
+    "b_start_lp3",
+    "fb_min",
+    "fb_p10",
+    "fb_mean",
+    "fb_share_below_0",
     "coh_valid",
     "coh_min",
     "coh_min2",
@@ -389,13 +410,15 @@ def batch_features(model: Model, units: Sequence[Sequence[str]]):
     seq, pos = model.encode_batch(units)
     T = model.token_scores(seq, pos)
     Cl = model.class_scores(seq, pos)
+    rseq, rpos = model.encode_batch([list(w)[::-1] for w in units])
+    B = model.token_scores(rseq, rpos, backward=True)[:3]
     rows, hashed, details = [], [], []
     k = 0
     for words in units:
         n = len(words)
         sl = slice(k, k + n + 1)
         ids = seq[pos[k] - 3 : pos[k] + n + 1]  # <s> <s> <s> w1..wn </s>
-        f, d = _unit_stats(np, words, ids, [x[sl] for x in T], [x[sl] for x in Cl], model.emb)
+        f, d = _unit_stats(np, words, ids, [x[sl] for x in T], [x[sl] for x in Cl], model.emb, [x[sl] for x in B])
         rows.append(f)
         hashed.append(np.array(pattern_hashes(words), dtype=np.int64))
         details.append(d)
@@ -407,7 +430,7 @@ def _mean(xs):
     return sum(xs) / len(xs)
 
 
-def _unit_stats(np, words, ids, tok, cla, emb):
+def _unit_stats(np, words, ids, tok, cla, emb, btok):
     """Features of one unit from its per-token scores (``ids`` padded with three <s>).
 
     Plain Python on lists: units are short, and per-call NumPy overhead would dominate.
@@ -487,6 +510,26 @@ def _unit_stats(np, words, ids, tok, cla, emb):
         sum(1 for o in corder if o <= 2) / (n + 1),
         clp[n],
         min(clp),
+    ]
+    # right-to-left model: position j predicts word n-1-j from the words after it
+    blp3, blp1, border = (x.tolist() for x in btok)
+    bs = [blp3[j] - blp1[j] for j in range(n)]
+    bs_sorted = sorted(bs)
+    bwin = min(bs[j] + bs[j + 1] + bs[j + 2] for j in range(n - 2)) / 3.0 if n >= 3 else _mean(bs)
+    # a token is suspicious when it fits neither its left nor its right context
+    fb = sorted(sw[i] + bs[n - 1 - i] for i in range(n))
+    feats += [
+        _mean(bs),
+        bs_sorted[0],
+        bs_sorted[int(0.10 * (n - 1))],
+        bwin,
+        sum(1 for j in range(n) if border[j] == 1) / n,
+        sum(1 for j in range(n) if border[j] <= 2) / n,
+        blp3[n],
+        fb[0],
+        fb[int(0.10 * (n - 1))],
+        _mean(fb),
+        sum(1 for x in fb if x < 0) / n,
     ]
     # coherence: how well each content word fits the others (cosine to the leave-one-out centroid);
     # a misheard word ("the row", "weak face") tends to be unrelated to the rest of the sentence
