@@ -354,24 +354,25 @@ _STOP = {
 # PD105: link residue
 _SENT_RE = _LazyRe(r"[^.!?]*(?:[.!?]+[\"”’)]?|$)")
 _NAME = r"(?:the\ )?[A-Z][\w’'&.-]*(?:\ (?:[A-Z][\w’'&.-]*|of|of\ the|for|for\ the|and\ [A-Z][\w’'&.-]*|de|la|du))*"
-# Every branch of _RESIDUE_RE needs one of these (case-sensitive) strings, or
-# "click "/"tap " in any case, or "here" at the end of a sentence; lines with
-# none are skipped without splitting them into sentences (_residue_possible).
-_RESIDUE_LEADS = (
-    "you can", "you may", "readers can", "please", "be sure to", "consider", "feel free to", "we recommend",
-    "for more",
-) + tuple(
-    f"{verb} {whose}" for verb in ("visit", "see", "check out")
-    for whose in ("our", "their", "its", "the official", "the company")
-)
+# Every branch of _RESIDUE_RE needs one of these (case-sensitive) strings
+# ("you can", "you may", a lead below, visit/see/check out + a possessive),
+# or "click "/"tap " in any case, or "here" at the end of a sentence; lines
+# with none are skipped without splitting them into sentences (_residue_possible).
+_RESIDUE_LEADS = ("readers can", "please", "be sure to", "consider", "feel free to", "we recommend", "for more")
+_RESIDUE_WHOSE = ("our", "their", "its", "the official", "the company")
 _HERE_END_RE = _LazyRe(r"here[\s:]*(?:[.!?]|$)")
 _CLICK_RE = _LazyRe(r"(?i:\b(?:click|tap)\ )")
 
 
 def _residue_possible(line: str) -> bool:
     """False when no branch of _RESIDUE_RE can match any sentence of the line."""
+    if "you " in line and ("you can" in line or "you may" in line):
+        return True
     if any(k in line for k in _RESIDUE_LEADS):
         return True
+    for verb in ("visit ", "see ", "check out "):
+        if verb in line and any(verb + whose in line for whose in _RESIDUE_WHOSE):
+            return True
     if "here" in line and _HERE_END_RE.search(line):
         return True
     if line.isascii():
@@ -659,6 +660,11 @@ class Padding(Detector):
         line = text[s:e]
         if _MD_HEADING_RE.match(line):
             return None
+        if "](" not in line and len(line.split()) > 43:
+            # without links, normalising removes at most three words (a list
+            # marker, a stray bar or dash at each end): the label keeps over 40,
+            # too long for a label (6 words at most) or a phrase line
+            return None
         label = _norm_label(line)
         n_words = len(label.split())
         if label in _LABELS:
@@ -821,6 +827,7 @@ class Padding(Detector):
     def _repeats(self, text: str, lines: list[tuple[int, int, int]], opts: PaddingOptions) -> list[Finding]:
         seen: dict[str, int] = {}
         out = []
+        cands = []
         for n, s, e in lines:
             line = text[s:e]
             if line.lstrip().startswith("|"):
@@ -828,10 +835,16 @@ class Padding(Detector):
             toks = line.lower().split()
             if len(toks) < opts.repeated_min_words:
                 continue
-            key = " ".join(toks)
+            cands.append((n, s, e, " ".join(toks), len(toks)))
+        # only a line whose key occurs again can repeat or be repeated: the
+        # other tests run for those few
+        counts = Counter(c[3] for c in cands)
+        for n, s, e, key, n_toks in cands:
+            if counts[key] < 2:
+                continue
             # data rows (recipes, meal plans, schedules) repeat legitimately:
             # prose has few numbers
-            if _digit_tokens(key) > 0.1 * len(toks):
+            if _digit_tokens(key) > 0.1 * n_toks:
                 continue
             if key.rstrip("\"”’)").endswith("?"):
                 continue  # an interview question asked of every guest
