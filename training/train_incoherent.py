@@ -364,7 +364,7 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
                 h = r["hypotheses"].get(s) or ""
                 words = case_aug(h, rng, LOWER_CLF)
                 if r["errors"][s]["wer"] >= 0.4 and len(words) >= 6:
-                    add(words, 1, "e21-hypbad")
+                    add(words, 1, "e21-hypbad-libri" if s == "kaldi_org_librispeech" else "e21-hypbad")
             continue
         if role != "clf":
             continue
@@ -379,7 +379,7 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
                 if rng.random() < 0.3:
                     add(words, 0, "e21-hyp0")
             elif e["wer"] >= 0.4 and len(words) >= 6:
-                add(words, 1, "e21-hypbad")
+                add(words, 1, "e21-hypbad-libri" if s == "kaldi_org_librispeech" else "e21-hypbad")
     for ref in refs:
         if len(ref) >= 6 and rng.random() < 0.7:
             add(damage(ref, rng, sound, vocab_list), 1, "e21-synthetic")
