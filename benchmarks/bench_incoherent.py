@@ -252,7 +252,9 @@ def main(argv=None):
             tstr = f"≥ {tgt}"
         print(f"| {name} | {fmt(g)} | {fmt(b)} | {tstr} | {'yes' if met else 'NO'} |")
         results.append({"test": name, "garble": g, "baseline": b, "target": tgt, "met": bool(met)})
-    size = ic.MODEL_PATH.stat().st_size / 1e6
+    from garble import modelio
+
+    size = modelio.size_bytes(ic.MODEL_PATH) / 1e6
     print()
     print(f"model: {ic.MODEL_PATH.name} {size:.1f} MB; load {load_s * 1000:.0f} ms (first assess); "
           f"detector throughput {mb / dt:.2f} MB/s on one core ({mb:.1f} MB of Wikipedia paragraphs in {dt:.1f} s); "

