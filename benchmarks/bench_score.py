@@ -14,7 +14,7 @@ Pairs (all real data from ../shared/corpora, see each folder's README):
   share prompts, related-article lists and footers.
 - clean: human reference transcripts of the earnings21 calls held out from
   the incoherence model (training/splits.py, bucket "test"), cut into
-  4,000-character documents;
+  4,000-character documents (sentences joined with spaces, as a transcript reads);
   damaged: the LibriSpeech-Kaldi hypotheses of the same audio.
 - clean: Wikipedia articles of clean-english-prose (never trained on), first
   200 articles, paragraphs joined by blank lines.
@@ -47,13 +47,14 @@ def auc(pos, neg):
     return float((lo + 0.5 * (hi - lo)).sum() / (len(pos) * len(neg)))
 
 
-def chunks(text: str, size: int = 4000):
+def chunks(sentences: list[str], size: int = 4000) -> list[str]:
+    """Consecutive sentences joined with spaces, as a transcript reads: ~``size``-character documents."""
     out, cur = [], ""
-    for sent in text.split("\n"):
+    for sent in sentences:
         if len(cur) + len(sent) > size and cur:
             out.append(cur.strip())
             cur = ""
-        cur += sent + "\n"
+        cur += sent + " "
     if cur.strip():
         out.append(cur.strip())
     return out
@@ -90,8 +91,8 @@ def main(argv=None) -> int:
             continue
         ref_by_call.setdefault(r["file_id"], []).append(r["reference"])
         hyp_by_call.setdefault(r["file_id"], []).append(r["hypotheses"].get("kaldi_org_librispeech", ""))
-    refs = [c for call in sorted(ref_by_call) for c in chunks("\n".join(ref_by_call[call]))]
-    hyps = [c for call in sorted(hyp_by_call) for c in chunks("\n".join(h for h in hyp_by_call[call] if h))]
+    refs = [c for call in sorted(ref_by_call) for c in chunks(ref_by_call[call])]
+    hyps = [c for call in sorted(hyp_by_call) for c in chunks([h for h in hyp_by_call[call] if h])]
     sets["earnings21 held-out calls: reference vs LibriSpeech-Kaldi ASR"] = (lim(refs), lim(hyps))
 
     wiki = []

@@ -618,6 +618,8 @@ def _is_titleish(line: str) -> bool:
     s = line.strip()
     if not s or s[-1] in ".!?\"”’":
         return False
+    if len(s.split()) >= RUN_WORDS:
+        return False  # no headline is that long: an all-caps unpunctuated transcript (LibriSpeech-style ASR)
     words = [w for w in re.findall(r"[^\W\d_]+", s) if len(w) > 3]
     if not words:
         return True
