@@ -25,26 +25,10 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from garble.detectors.base import Detector
+from garble.detectors.base import Detector, LazyRe as _LazyRe
 from garble.document import Document
 from garble.types import Assessment, Finding, Fix, Rule, Severity
 
-
-class _LazyRe:
-    """A regular expression compiled on first use: the big verbose patterns of
-    this module cost ~20 ms to compile, paid only by runs that use them
-    (garble is a pre-commit hook; start-up time matters)."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._args = (pattern, flags)
-
-    def __getattr__(self, name: str):
-        # called only for attributes not set yet: compile, then keep the bound
-        # method on the instance so later calls cost a plain attribute lookup
-        rx = re.compile(*self._args)
-        value = getattr(rx, name)
-        setattr(self, name, value)
-        return value
 
 # ---------------------------------------------------------------------------
 # rules
