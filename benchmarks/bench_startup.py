@@ -94,7 +94,7 @@ def main() -> int:
                   f"{statistics.median(cpu):>7.3f}s")
         med = statistics.median(rows[2][1][0])
         print(f"target: median < {TARGET:.1f} s for the check -> {'OK' if med < TARGET else 'TOO SLOW'} ({med:.3f} s wall)")
-        print(f"\nslowest imports of `garble check FILE` (python -X importtime), self time:")
+        print("\nslowest imports of `garble check FILE` (python -X importtime), self time:")
         print(f"{'self ms':>8} {'cumul ms':>9}  module")
         for self_us, cum_us, name in importtime(["check", str(path), "--format", "concise"], tmp, args.top):
             print(f"{self_us / 1000:>8.1f} {cum_us / 1000:>9.1f}  {name}")

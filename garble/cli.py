@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Iterator, Sequence, TextIO
 
@@ -317,7 +316,7 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
                 if fmt not in ("full",):
                     err(f"garble: {escape_controls(path)}: note: {note}")
             if fmt in ("full", "concise"):
-                for u in getattr(report, "unused_suppressions", ()) or ():
+                for u in report.unused_suppressions:
                     err(f"garble: {escape_controls(path)}:{u.line}:{u.column}: GB003 {escape_controls(u.message)}")
         reporter.report(report)
         if progress is not None:

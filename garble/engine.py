@@ -18,30 +18,12 @@ from garble.detectors.base import Detector
 from garble.document import Document
 from garble.registry import Registry, SelectorError, default_registry, is_enabled
 from garble.report import Diagnostic, Report
-from garble.suppress import Suppressions, UnusedSuppression, parse as parse_suppressions
+from garble.suppress import Suppressions, parse as parse_suppressions
 from garble.scoring import combine, family_damage
 from garble.types import Finding, Severity
 
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 _MARKER_RE = re.compile(r"garble:", re.IGNORECASE)
-
-
-@dataclass
-class CheckedReport(Report):
-    """A :class:`Report` that also lists inline suppressions that suppressed nothing.
-
-    The JSON entry gains ``"unused_suppressions": [...]`` (only when there are
-    any); each item has ``code`` (GB003), ``name``, ``message``, ``selector``,
-    ``start``/``end`` offsets and ``line``/``column`` of the marker.
-    """
-
-    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = super().to_dict()
-        if self.unused_suppressions and self.error is None:
-            out["unused_suppressions"] = [u.to_dict() for u in self.unused_suppressions]
-        return out
 
 
 class ConfigError(ValueError):
@@ -145,7 +127,7 @@ class Checker:
         if not isinstance(text, str):
             raise TypeError(f"garble checks str, not {type(text).__name__}; decode bytes first (e.g. data.decode('utf-8'))")
         doc = Document(text, path)
-        report = CheckedReport(path=path, text=text, id=id, notes=list(self.notes))
+        report = Report(path=path, text=text, id=id, notes=list(self.notes))
         found: list[tuple[Detector, Finding]] = []
         metrics: dict[str, Any] = {
             "chars": len(text),

@@ -71,6 +71,8 @@ class Report:
     id: Any = None
     #: whether this report fails the run (set by the engine from fail-on / fail-under)
     failed: bool = False
+    #: inline suppressions that suppressed nothing (GB003; see garble.suppress)
+    unused_suppressions: list[Any] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Diagnostic]:
@@ -93,6 +95,9 @@ class Report:
         out["findings"] = [d.to_dict() for d in self.diagnostics]
         if self.suppressed:
             out["suppressed"] = len(self.suppressed)
+        if self.unused_suppressions:
+            # each: code (GB003), name, message, selector, start/end offsets, line/column of the marker
+            out["unused_suppressions"] = [u.to_dict() for u in self.unused_suppressions]
         if self.notes:
             out["notes"] = list(self.notes)
         return out

@@ -9,7 +9,7 @@ from garble.registry import is_enabled
 from garble.scoring import combine, family_damage
 from garble.types import Finding, LineIndex, Position
 
-from fakes import Broken, Fake, OptIn, registry
+from fakes import Broken, OptIn, registry
 
 
 def test_line_index_counts_only_newlines():

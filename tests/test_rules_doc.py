@@ -14,7 +14,7 @@ from clihelp import run
 from fakes import registry
 
 from garble import config, rules_doc
-from garble.engine import Checker, Settings, _options_for
+from garble.engine import Checker, _options_for
 from garble.registry import default_registry
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -48,6 +48,6 @@ class GithubReporter(Reporter):
                 endLine=d.end.line, endColumn=d.end.column,
                 title=f"{d.code} {d.rule.name}",
             ))
-        for u in getattr(report, "unused_suppressions", ()) or ():
+        for u in report.unused_suppressions:
             w(_command("notice", u.message, file=report.path, line=u.line, col=u.column,
                        title="GB003 unused-suppression"))

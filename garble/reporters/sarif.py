@@ -89,7 +89,7 @@ class SarifReporter(Reporter):
         for r in self.reports:  # rules of plugins outside the registry, if any
             for d in (*r.diagnostics, *r.suppressed):
                 add(d.rule, d.category)
-        if any(getattr(r, "unused_suppressions", None) for r in self.reports):
+        if any(r.unused_suppressions for r in self.reports):
             index["GB003"] = len(rules)
             rules.append(UNUSED_RULE)
         return rules, index
@@ -155,7 +155,7 @@ class SarifReporter(Reporter):
                         }],
                     }]
                 results.append(res)
-            for u in getattr(r, "unused_suppressions", ()) or ():
+            for u in r.unused_suppressions:
                 results.append({
                     "ruleId": "GB003",
                     "ruleIndex": index["GB003"],
