@@ -134,3 +134,19 @@ def test_importing_the_detector_does_not_import_ftfy():
     code = "import sys, garble.detectors.mojibake; print('ftfy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_plain_typography_does_not_import_ftfy():
+    """Curly quotes, dashes and the like cannot start a mis-decoding: no ftfy import for them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, garble\n"
+        "r = garble.check('It\\u2019s \\u201cfine\\u201d \\u2014 really\\u2026 \\u00a9 2024', select=['MJ'])\n"
+        "print(r.findings == [], 'ftfy' in sys.modules)\n"
+        "r = garble.check('It\\u00e2\\u20ac\\u2122s broken', select=['MJ'])\n"
+        "print(len(r.findings), 'ftfy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "1", "True"]
