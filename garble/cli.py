@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Iterator, Sequence, TextIO
 
@@ -483,6 +484,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     stdin = stdin or sys.stdin
+    # garble's NumPy work is small per document: a BLAS thread pool only costs start-up
+    # (~0.15 s of a pre-commit hook's cold start here) and oversubscribes parallel runs.
+    # Set before NumPy is first imported; a value the user set wins.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in SUBCOMMANDS and not argv[0].startswith("-"):
         argv.insert(0, "check")  # `garble FILE` means `garble check FILE`
