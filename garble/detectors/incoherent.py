@@ -666,12 +666,52 @@ def _within(toks, starts, a, b):
     return toks[i:j]
 
 
+def _plain_line(line: str) -> bool:
+    """A line that may continue a hard-wrapped prose paragraph (not a heading, list item, table row or code)."""
+    return bool(line.strip()) and not (
+        _HEADING_RE.match(line) or _LIST_RE.match(line) or _TABLE_RE.search(line) or line.count("|") >= 2
+        or line.count("\t") >= 2 or line.startswith(("    ", "\t")) or _CODE_RE.search(line)
+        # headline lists ("See also" teasers) are not wrapped prose; a long all-caps line is
+        # wrapped transcript text (LibriSpeech-style ASR), not a headline
+        or (_is_titleish(line) and not (line.isupper() and len(line.split()) > 12))
+    )
+
+
+def _blocks(doc: Document) -> list[tuple[int, int]]:
+    """Line spans, with hard-wrapped prose joined: consecutive plain lines form one block.
+
+    Markdown and e-mail text is often wrapped at ~80-100 columns, so one sentence spans
+    several lines; scoring each line alone would judge sentence fragments (and flag them).
+    A list item, heading, table row or code line always stays a block of its own.
+    """
+    text = doc.text
+    out: list[tuple[int, int]] = []
+    cur: list[int] | None = None
+    for ls, le in doc.lines:
+        line = text[ls:le]
+        if _plain_line(line) and not (doc.fenced_blocks and doc.in_fenced_block(ls)):
+            if cur is not None and _plain_line(text[cur[0]:cur[1]].rsplit("\n", 1)[-1]):
+                cur[1] = le
+                continue
+            if cur is not None:
+                out.append((cur[0], cur[1]))
+            cur = [ls, le]
+        else:
+            if cur is not None:
+                out.append((cur[0], cur[1]))
+                cur = None
+            out.append((ls, le))
+    if cur is not None:
+        out.append((cur[0], cur[1]))
+    return out
+
+
 def segment(doc: Document) -> list[Unit]:
     """Cut a document into scoreable units (see module doc)."""
     text = doc.text
     units: list[Unit] = []
     fenced = doc.fenced_blocks
-    for ls, le in doc.lines:
+    for ls, le in _blocks(doc):
         line = text[ls:le]
         if not line.strip():
             continue
@@ -720,6 +760,8 @@ def segment(doc: Document) -> list[Unit]:
                 units.extend(quotes)
                 continue
             st = _within(toks_line, starts, ss, se)
+            if "`" in sent:
+                continue  # inline code (file names, identifiers) is not prose to judge
             if len(st) >= MIN_WORDS and not (is_list and len(st) < 10):
                 units.append(Unit("sentence", ss, se, tuple(st), tuple(words_of_tokens(text, st))))
     return units
