@@ -28,3 +28,19 @@ def _fake_languagetool():
     yield url
     mp.undo()
     stop()
+
+
+@pytest.fixture
+def fake_registry(monkeypatch):
+    """Run the engine with the fake detector of tests/fakes.py instead of the built-in ones.
+
+    CLI, config, reporter and rule-doc tests then test their own logic, not heuristics.
+    """
+    from fakes import registry
+
+    from garble.registry import default_registry
+
+    default_registry.cache_clear()
+    monkeypatch.setattr("garble.engine.default_registry", lambda: registry())
+    yield
+    default_registry.cache_clear()

@@ -7,9 +7,7 @@ import os
 import pytest
 
 import garble.cli as cli
-from garble.registry import default_registry
 
-from fakes import registry
 
 
 class FakeStdin(io.StringIO):
@@ -18,13 +16,7 @@ class FakeStdin(io.StringIO):
         self.buffer = io.BytesIO(data)
 
 
-@pytest.fixture(autouse=True)
-def fake_registry(monkeypatch):
-    """CLI tests use the fake detector so they test the CLI, not heuristics."""
-    default_registry.cache_clear()
-    monkeypatch.setattr("garble.engine.default_registry", lambda: registry())
-    yield
-    default_registry.cache_clear()
+pytestmark = pytest.mark.usefixtures("fake_registry")
 
 
 def run(argv, stdin=b""):

@@ -7,19 +7,12 @@ import os
 
 import pytest
 from clihelp import run
-from fakes import registry
 
 from garble import config
 from garble.engine import ConfigError
-from garble.registry import default_registry
 
 
-@pytest.fixture(autouse=True)
-def fake_registry(monkeypatch):
-    default_registry.cache_clear()
-    monkeypatch.setattr("garble.engine.default_registry", lambda: registry())
-    yield
-    default_registry.cache_clear()
+pytestmark = pytest.mark.usefixtures("fake_registry")
 
 
 def write(path, text):

@@ -9,16 +9,10 @@ from clihelp import run
 from fakes import registry
 
 from garble.engine import Checker, Settings
-from garble.registry import default_registry
 from garble.reporters.github import GithubReporter, escape_data, escape_property
 
 
-@pytest.fixture(autouse=True)
-def fake(monkeypatch):
-    default_registry.cache_clear()
-    monkeypatch.setattr("garble.engine.default_registry", lambda: registry())
-    yield
-    default_registry.cache_clear()
+pytestmark = pytest.mark.usefixtures("fake_registry")
 
 
 def test_annotations(tmp_path):

@@ -21,15 +21,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 REAL = default_registry()
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    default_registry.cache_clear()
-    monkeypatch.setattr("garble.engine.default_registry", lambda: registry())
-    yield
-    default_registry.cache_clear()
 
 
-def test_rules_lists_every_rule(fake):
+def test_rules_lists_every_rule(fake_registry):
     code, out, _ = run(["rules"])
     assert code == 0
     assert out.splitlines() == [
@@ -43,7 +37,7 @@ def test_rules_lists_every_rule(fake):
     assert md.splitlines()[2] == "| FK101 | `bad-word` | padding | warning |  | the word BAD |"
 
 
-def test_rule_explains_and_runs_its_example(fake):
+def test_rule_explains_and_runs_its_example(fake_registry):
     code, out, _ = run(["rule", "FK101"])
     assert code == 0
     assert out.startswith("FK101 bad-word\ncategory: padding · default severity: warning · no fix\n\nthe word BAD\n")

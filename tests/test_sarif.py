@@ -6,9 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
-import pytest
 from clihelp import run
-from fakes import registry
 
 from garble.registry import default_registry
 
@@ -19,15 +17,9 @@ def validate(doc):
     jsonschema.Draft4Validator(SCHEMA).validate(doc)
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    default_registry.cache_clear()
-    monkeypatch.setattr("garble.engine.default_registry", lambda: registry())
-    yield
-    default_registry.cache_clear()
 
 
-def test_sarif_regions_rules_levels_and_scores(tmp_path, fake, monkeypatch):
+def test_sarif_regions_rules_levels_and_scores(tmp_path, fake_registry, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("docs").mkdir()
     Path("docs/a b.md").write_text("ok\r\nthé BAD WORSE <!-- garble: ignore[FK102] -->\r\n<!-- garble: ignore[FK101] -->\n", encoding="utf-8")
@@ -62,7 +54,7 @@ def test_sarif_regions_rules_levels_and_scores(tmp_path, fake, monkeypatch):
     assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
 
 
-def test_clean_run_is_valid_sarif(tmp_path, fake):
+def test_clean_run_is_valid_sarif(tmp_path, fake_registry):
     p = tmp_path / "clean.txt"
     p.write_text("nothing here", encoding="utf-8")
     code, out, _ = run(["check", str(p), "--format", "sarif"])
