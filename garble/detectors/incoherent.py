@@ -690,12 +690,10 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
     for ls, le in doc.lines:
         line = text[ls:le]
         if _plain_line(line) and not (doc.fenced_blocks and doc.in_fenced_block(ls)):
-            if cur is not None and _plain_line(text[cur[0]:cur[1]].rsplit("\n", 1)[-1]):
+            if cur is not None:  # a block only ever holds plain lines: extend it
                 cur[1] = le
-                continue
-            if cur is not None:
-                out.append((cur[0], cur[1]))
-            cur = [ls, le]
+            else:
+                cur = [ls, le]
         else:
             if cur is not None:
                 out.append((cur[0], cur[1]))
