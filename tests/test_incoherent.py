@@ -158,3 +158,60 @@ def test_lower_cased_clean_text_is_not_flagged():
         a = assess(variant)
         assert a.findings == (), variant
         assert a.metrics["incoherent_max"] < load_model().meta["threshold"]
+
+
+def test_neural_tagger_batches_like_single_units():
+    """Padding and per-unit reversal in the batched GRU must not change any unit's outputs."""
+    from garble.detectors.incoherent import nn_scores, words_of
+
+    model = load_model()
+    assert model.nn is not None, "the shipped model carries the neural tagger"
+    texts = [
+        "Shares rose.",
+        "The committee approved the new budget after a long debate on Tuesday evening.",
+        "It is the question we are getting to the row with a fraction of cost and fraction of computing power.",
+        ASR_RUN,
+    ]
+    units = [words_of(t) for t in texts]
+    ul, wl, gl = nn_scores(model, units)
+    for k, u in enumerate(units):
+        u1, w1, g1 = nn_scores(model, [u])
+        assert abs(float(u1[0]) - float(ul[k])) < 1e-4
+        assert w1[0].shape == (len(u),) and g1[0].shape == (len(u) + 1,)
+        assert float(abs(w1[0] - wl[k]).max()) < 1e-4
+        assert float(abs(g1[0] - gl[k]).max()) < 1e-4
+
+
+def test_neural_tagger_flags_the_misrecognised_words_of_an_asr_run():
+    """On held-out ASR output the tagger's word-error probabilities are higher than on the human
+    reference of the same audio (earnings21 test call 4344866, see ASR_RUN), and highest on
+    misrecognised words."""
+    import numpy as np
+
+    from garble.detectors.incoherent import nn_scores, words_of
+
+    reference = (
+        "our guidelines include staying home when not feeling well frequent hand washing social distancing "
+        "and other best practices"
+    )
+    hyp = "line the glimpses ain't home when not feeling well frequent hand watching so you'll dennison scenes and other bent francis's"
+    units = [words_of(reference), words_of(hyp)]
+    _, wl, _ = nn_scores(load_model(), units)
+    p = [1 / (1 + np.exp(-w)) for w in wl]
+    assert p[1].mean() > p[0].mean()
+    assert p[1].max() > p[0].max()
+    top3 = {units[1][i] for i in np.argsort(-p[1])[:3]}
+    assert top3 <= {"line", "glimpses", "ain't", "watching", "so", "you'll", "dennison", "scenes", "bent", "francis's"}
+
+
+def test_neural_tagger_unit_score_rises_with_sound_alike_damage():
+    import numpy as np
+
+    from garble.detectors.incoherent import nn_scores, words_of
+
+    clean = "The committee approved the new budget after a long debate on Tuesday evening."
+    damaged = "The committee approved the new budgie after a long the bait on Tuesday evening."
+    units = [words_of(clean), words_of(damaged)]
+    ul, wl, _ = nn_scores(load_model(), units)
+    assert ul[1] > ul[0]
+    assert units[1][int(np.argmax(wl[1]))] in {"budgie", "the", "bait"}

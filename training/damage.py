@@ -59,6 +59,12 @@ def damage(words: list[str], rng: random.Random, sound: dict[str, list[str]], vo
     kind = rng.random()
     w = list(words)
     n = len(w)
+    if kind < 0.06:
+        # repetition loop, a classic neural MT / ASR failure: "the sanctuary of the sanctuary of ..."
+        i = rng.randrange(n)
+        span = w[i : i + rng.randint(1, 4)]
+        w = w[:i] + span * rng.randint(3, 9) + w[i + len(span) :]
+        return w[: max(n, 12) * 2]
     if kind < 0.55:
         # ASR-like: sound-alike substitutions (+ a few drops/inserts)
         rate = rng.uniform(0.15, 0.5)
@@ -120,3 +126,100 @@ def damage(words: list[str], rng: random.Random, sound: dict[str, list[str]], vo
         w = list(words)
         w[i] = rng.choice(sound.get(w[i], vocab_list))
     return w
+
+
+def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_list: list[str], next_word=None):
+    """Damage a word list and tag each output word: 1 = substituted, inserted or moved, else 0.
+
+    Like :func:`damage`, plus "fluent" substitutions: a word replaced by a word that often follows
+    the previous one (``next_word(prev, avoid)``, from the language model's bigram counts), which
+    reads locally well but breaks the sentence, as a speech recogniser's language model does.
+    Gap tags (``len(out) + 1`` positions, before each word and at the end) mark deleted words.
+    """
+    w = list(words)
+    kind = rng.random()
+    out: list[str] = []
+    tags: list[int] = []
+    gaps: list[int] = [0]
+
+    def keep(x):
+        out.append(x)
+        tags.append(0)
+        gaps.append(0)
+
+    def bad(x):
+        out.append(x)
+        tags.append(1)
+        gaps.append(0)
+
+    def drop():
+        gaps[-1] = 1
+
+    if kind < 0.35:  # ASR-like: sound-alikes, drops, fillers
+        rate = rng.uniform(0.08, 0.4)
+        for x in w:
+            r = rng.random()
+            if r < rate and x in sound:
+                bad(rng.choice(sound[x]))
+            elif r < rate * 1.25:
+                drop()
+            elif r < rate * 1.35:
+                keep(x)
+                bad(rng.choice(FILLERS))
+            else:
+                keep(x)
+    elif kind < 0.6 and next_word is not None:  # fluent substitutions
+        rate = rng.uniform(0.08, 0.3)
+        for i, x in enumerate(w):
+            if i > 0 and rng.random() < rate:
+                y = next_word(out[-1], x)
+                if y is not None:
+                    bad(y)
+                    continue
+            keep(x)
+    elif kind < 0.85:  # MT-like: function words, agreement, literal words, local reordering
+        rate = rng.uniform(0.1, 0.35)
+        for x in w:
+            if rng.random() < rate:
+                if x in AUX_SWAP:
+                    bad(AUX_SWAP[x])
+                elif x in PREPOSITIONS:
+                    bad(rng.choice(PREPOSITIONS))
+                elif x in ARTICLES or rng.random() < 0.2:
+                    drop()
+                else:
+                    keep(x)
+                    if rng.random() < 0.3:
+                        bad(rng.choice(vocab_list))
+            else:
+                keep(x)
+        for _ in range(rng.randint(0, 2)):
+            if len(out) > 4:
+                i = rng.randrange(len(out) - 3)
+                j = i + rng.randint(2, 3)
+                seg = list(range(i, j))
+                perm = seg[:]
+                rng.shuffle(perm)
+                if perm != seg:
+                    vals = [out[k] for k in perm]
+                    for k, v in zip(seg, vals):
+                        if out[k] != v:
+                            tags[k] = 1
+                        out[k] = v
+    else:  # word salad
+        rate = rng.uniform(0.15, 0.45)
+        for x in w:
+            r = rng.random()
+            if r < rate:
+                bad(rng.choice(vocab_list))
+            elif r < rate * 1.2 and out:
+                bad(out[-1] if rng.random() < 0.5 else x)
+                keep(x)
+            else:
+                keep(x)
+    if not (any(tags) or any(gaps)) or len(out) < 3:
+        out, tags, gaps = list(words), [0] * len(words), [0] * (len(words) + 1)
+        i = rng.randrange(len(out))
+        out[i] = rng.choice(sound.get(out[i], vocab_list))
+        tags[i] = 1
+    return out, tags, gaps

@@ -3,7 +3,8 @@
 Splits are by document (call, article, speech, book, talk), never by sentence:
 - earnings21-asr: by call (``file_id``): bucket = crc32(file_id) % 4; bucket 0 = test (held out),
   bucket 1 = language-model training (its human references only), buckets 2-3 = classifier training.
-- mlqe-pe-to-english: the upstream split (``train`` for training, ``test`` held out; ``dev`` unused).
+- mlqe-pe-to-english: the upstream split; ``test`` held out; ``dev`` and half of ``train`` (by source
+  document) train the neural tagger, the other half of ``train`` the classifier (see ``mlqe_role``).
 - wmt-mqm-zhen: not used for training at all; the benchmark evaluates on all of TED zh->en.
 - clean prose (wikipedia-2015-more, un-general-debate, gutenberg-post1880): by record id;
   crc32(id) % 10 == 0 is held out from the language model and used for classifier negatives,
@@ -28,6 +29,16 @@ def bucket(key: str, n: int) -> int:
 def earnings_role(file_id: str) -> str:
     b = bucket(str(file_id), 4)
     return "test" if b == 0 else ("lm" if b == 1 else "clf")
+
+
+def mlqe_role(rec: dict) -> str:
+    """``test`` (held out), ``tagger`` (dev split and half of train, by source document: the neural
+    tagger's data) or ``clf`` (the other half of train: the classifier's data)."""
+    if rec["split"] == "test":
+        return "test"
+    if rec["split"] == "dev":
+        return "tagger"
+    return "tagger" if bucket(f"{rec['lp']}:{rec.get('doc_id', rec['index'])}", 2) == 0 else "clf"
 
 
 def clean_role(doc_id: str) -> str:

