@@ -396,9 +396,10 @@ def _bigru(np, xi, whh_t, bhh):
     return out
 
 
-def nn_scores(model: "Model", units: Sequence[Sequence[str]], batch: int = 256):
+def nn_scores(model: "Model", units: Sequence[Sequence[str]], batch: int = 256, ids=None):
     """The neural tagger on a list of word lists: unit logits (N,), word logits per unit (n,) and gap
-    logits per unit (n + 1,: something is missing before word i, or at the end)."""
+    logits per unit (n + 1,: something is missing before word i, or at the end). ``ids``, if given,
+    are the units' vocabulary ids (one array per unit), saving the look-ups."""
     np = model.np
     P = model.nn
     N = len(units)
@@ -408,7 +409,9 @@ def nn_scores(model: "Model", units: Sequence[Sequence[str]], batch: int = 256):
     if P is None or not N:
         return unit_logit, [np.zeros(len(u), np.float32) for u in units], [np.zeros(len(u) + 1, np.float32) for u in units]
     get = model.ids.get
-    seqs = [model.nn_map[np.array([get(w, UNK) for w in u], dtype=np.int64)] for u in units]
+    if ids is None:
+        ids = [np.array([get(w, UNK) for w in u], dtype=np.int64) for u in units]
+    seqs = [model.nn_map[x] for x in ids]
     order = sorted(range(N), key=lambda i: len(seqs[i]))
     E, wih, bih, whh_t, bhh = P["emb"], P["wih"], P["bih"], P["whh_t"], P["bhh"]
     H = whh_t.shape[1]
@@ -536,7 +539,8 @@ def batch_features(model: Model, units: Sequence[Sequence[str]]):
     Cl = model.class_scores(seq, pos)
     rseq, rpos = model.encode_batch([list(w)[::-1] for w in units])
     B = model.token_scores(rseq, rpos, backward=True)[:3]
-    nn_unit, nn_words, nn_gaps = nn_scores(model, units)
+    starts = pos[np.concatenate([[0], np.cumsum([len(w) + 1 for w in units])[:-1]])] if units else pos[:0]
+    nn_unit, nn_words, nn_gaps = nn_scores(model, units, ids=[seq[a : a + len(w)] for a, w in zip(starts.tolist(), units)])
     rows, hashed, details = [], [], []
     k = 0
     for j, words in enumerate(units):
