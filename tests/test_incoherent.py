@@ -215,3 +215,22 @@ def test_neural_tagger_unit_score_rises_with_sound_alike_damage():
     ul, wl, _ = nn_scores(load_model(), units)
     assert ul[1] > ul[0]
     assert units[1][int(np.argmax(wl[1]))] in {"budgie", "the", "bait"}
+
+
+def test_other_languages_and_inventories_are_not_judged_but_repetition_loops_are():
+    from garble.detectors.incoherent import _english_prose, words_of
+
+    assert not _english_prose(words_of("Die Regierung hat am Montag die neuen Regeln für den Export von Waffen beschlossen."))
+    assert not _english_prose(words_of("La Comisión Europea presentó ayer en Bruselas su propuesta sobre Migración y Asilo."))
+    assert not _english_prose(words_of("Tomato Salad (½ cup cherry tomatoes, ½ cup cucumber slices, ¼ cup feta, 1 Tbsp. vinegar)"))
+    assert _english_prose(words_of("The diminutive diminutive diminutive diminutive diminutive diminutive diminution."))
+    assert _english_prose(words_of("Shares of Apple rose after the company said its phones sold well in China."))
+    text = "Die Regierung hat am Montag die neuen Regeln für den Export von Waffen beschlossen. Sie gelten ab Juli."
+    assert segment(Document(text)) == []
+
+
+def test_neural_tagger_rejects_empty_units():
+    from garble.detectors.incoherent import nn_scores
+
+    with pytest.raises(ValueError):
+        nn_scores(load_model(), [["fine", "words"], []])

@@ -38,7 +38,8 @@ def mlqe_role(rec: dict) -> str:
         return "test"
     if rec["split"] == "dev":
         return "tagger"
-    return "tagger" if bucket(f"{rec['lp']}:{rec.get('doc_id', rec['index'])}", 2) == 0 else "clf"
+    doc = rec["doc_id"] if "doc_id" in rec else rec["index"]
+    return "tagger" if bucket(f"{rec['lp']}:{doc}", 2) == 0 else "clf"
 
 
 def clean_role(doc_id: str) -> str:

@@ -212,7 +212,8 @@ def build_torch_model():
 
 
 def train(model, examples, rng, epochs=3, batch=128, threads=2, log_every=200):
-    """Train on ``examples`` [(words, tags or None, label)]; return the exported NumPy arrays."""
+    """Train on ``examples`` [(words, word tags or None, gap tags or None, unit label or -1)];
+    return the exported NumPy arrays."""
     import torch
     from torch import nn
 
@@ -229,8 +230,8 @@ def train(model, examples, rng, epochs=3, batch=128, threads=2, log_every=200):
         if len(t) != n:
             t = np.full(n, -1, np.int64)
         g = np.full(n + 1, -1, np.int64) if gaps is None else np.array(list(gaps)[: n + 1], np.int64)
-        if len(g) != n + 1:  # cut at MAX_LEN: the end gap is unknown
-            g = np.concatenate([g, np.full(n + 1 - len(g), -1, np.int64)])
+        if len(g) != n + 1:  # malformed gap tags: ignore them
+            g = np.full(n + 1, -1, np.int64)
         data.append((ids, t, g, label))
     log(f"{len(data):,} examples, {sum(len(d[0]) for d in data):,} words")
     net = build_torch_model()

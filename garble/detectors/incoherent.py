@@ -408,6 +408,8 @@ def nn_scores(model: "Model", units: Sequence[Sequence[str]], batch: int = 256, 
     gap_logits: list[Any] = [None] * N
     if P is None or not N:
         return unit_logit, [np.zeros(len(u), np.float32) for u in units], [np.zeros(len(u) + 1, np.float32) for u in units]
+    if any(len(u) == 0 for u in units):
+        raise ValueError("nn_scores: every unit needs at least one word")
     get = model.ids.get
     if ids is None:
         ids = [np.array([get(w, UNK) for w in u], dtype=np.int64) for u in units]
@@ -907,7 +909,8 @@ def _english_prose(words: Sequence[str]) -> bool:
         return True
     counts: dict[str, int] = {}
     for w in words:
-        counts[w] = counts.get(w, 0) + 1
+        if w not in SPECIALS:  # <cap> fills a third of many German sentences: not a loop
+            counts[w] = counts.get(w, 0) + 1
     return max(counts.values(), default=0) >= n / 3
 
 
