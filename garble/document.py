@@ -8,6 +8,7 @@ and only when a detector asks for them. Every view is expressed as
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterator, Mapping
@@ -91,8 +92,17 @@ class Document:
             out.append((open_at, len(self.text)))
         return tuple(out)
 
+    @cached_property
+    def _fence_starts(self) -> list[int]:
+        return [s for s, _ in self.fenced_blocks]
+
     def in_fenced_block(self, offset: int) -> bool:
-        return any(s <= offset < e for s, e in self.fenced_blocks)
+        """Whether ``offset`` lies in a fenced code block (binary search: detectors ask per line)."""
+        blocks = self.fenced_blocks
+        if not blocks:
+            return False
+        i = bisect_right(self._fence_starts, offset) - 1
+        return i >= 0 and offset < blocks[i][1]
 
     def iter_lines(self) -> Iterator[tuple[int, int, int, str]]:
         """Yield ``(line_number, start, end, line_text)`` for every line."""

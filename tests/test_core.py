@@ -194,3 +194,16 @@ def test_rule_names_are_unique_selectors():
 
     names = Counter(r.name for r in default_registry().rules)
     assert [n for n, c in names.items() if c > 1] == []
+
+
+def test_in_fenced_block_boundaries():
+    from garble.document import Document
+
+    text = "prose\n```\ncode\n```\nmore prose\n~~~\nunclosed\n"
+    doc = Document(text)
+    assert not doc.in_fenced_block(0)
+    assert doc.in_fenced_block(text.index("```"))
+    assert doc.in_fenced_block(text.index("code"))
+    assert not doc.in_fenced_block(text.index("more"))
+    assert doc.in_fenced_block(text.index("unclosed"))
+    assert not Document("no fences here").in_fenced_block(3)

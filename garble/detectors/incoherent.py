@@ -820,7 +820,7 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
     cur: list[int] | None = None
     for ls, le in doc.lines:
         line = text[ls:le]
-        if _plain_line(line) and not (doc.fenced_blocks and doc.in_fenced_block(ls)):
+        if _plain_line(line) and not doc.in_fenced_block(ls):
             if cur is not None:  # a block only ever holds plain lines: extend it
                 cur[1] = le
             else:
@@ -839,12 +839,11 @@ def segment(doc: Document) -> list[Unit]:
     """Cut a document into scoreable units (see module doc)."""
     text = doc.text
     units: list[Unit] = []
-    fenced = doc.fenced_blocks
     for ls, le in _blocks(doc):
         line = text[ls:le]
         if not line.strip():
             continue
-        if fenced and doc.in_fenced_block(ls):
+        if doc.in_fenced_block(ls):
             continue
         if _TABLE_RE.search(line) or line.count("|") >= 2 or line.count("\t") >= 2:
             continue

@@ -21,7 +21,6 @@ that ends with punctuation.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -516,13 +515,7 @@ class Padding(Detector):
     def assess(self, doc: Document, enabled: frozenset[str]) -> Assessment:
         text = doc.text
         opts: PaddingOptions = self.options  # type: ignore[assignment]
-        fenced = doc.fenced_blocks
-
-        fence_starts = [s for s, _ in fenced]
-
-        def in_code(off: int) -> bool:
-            i = bisect_right(fence_starts, off) - 1
-            return i >= 0 and off < fenced[i][1]
+        in_code = doc.in_fenced_block
 
         # non-blank lines (number, start, end) with spans stripped, outside code
         lines: list[tuple[int, int, int]] = []
