@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from training.damage import damage_tagged
+from training.damage import PREPOSITIONS, _other_preposition, build_same_class, damage_tagged
 from training.tagger import align_tags
 
 
@@ -34,8 +34,57 @@ def test_damage_tags_line_up_with_the_damaged_words(seed):
     rng = random.Random(seed)
     words = "the committee approved the new budget for the city after a long debate on tuesday".split()
     sound = {"budget": ["budge"], "city": ["sitty", "pity"], "debate": ["the bait"]}
-    out, tags, gaps = damage_tagged(words, rng, sound, ["river", "apple", "seven"], lambda prev, avoid: "zebra")
+    same = build_same_class(*_toy_classes(), lo=0)
+    out, tags, gaps = damage_tagged(words, rng, sound, ["river", "apple", "seven"], lambda prev, avoid: "zebra", same)
     assert len(tags) == len(out) and len(gaps) == len(out) + 1
     assert any(tags) or any(gaps), "damage always changes something"
     # every untagged word is a word of the original sentence
     assert all(w in words for w, t in zip(out, tags) if not t)
+
+
+def _toy_classes():
+    """A vocabulary with two word classes (nouns 7, verbs 8) and function words in class 1."""
+    nouns = "committee budget city debate council plan tax vote road school river market".split()
+    verbs = "approved rejected delayed funded opened closed signed passed drafted built".split()
+    func = "the for after a on".split()
+    vocab = nouns + verbs + func
+    cls = [7] * len(nouns) + [8] * len(verbs) + [1] * len(func)
+    return vocab, cls, {7, 8}, frozenset(func)
+
+
+def test_same_class_substitution_keeps_the_slot_and_skips_function_words():
+    vocab, cls, classes, func = _toy_classes()
+    of = dict(zip(vocab, cls))
+    pick = build_same_class(vocab, cls, classes, func, lo=0)
+    rng = random.Random(0)
+    for w in vocab:
+        y = pick(w, rng)
+        if w in func or w not in of:
+            assert y is None
+        else:
+            assert y is not None and y != w and of[y] == of[w]
+    assert pick("unknown", rng) is None
+
+
+def test_meaning_loss_damage_swaps_content_words_for_words_of_their_class():
+    vocab, cls, classes, func = _toy_classes()
+    of = dict(zip(vocab, cls))
+    pick = build_same_class(vocab, cls, classes, func, lo=0)
+    words = "the council approved the budget for the road after a debate on tax".split()
+    pure = 0
+    for seed in range(100):
+        out, tags, gaps = damage_tagged(words, random.Random(seed), {}, ["zebra"], None, pick)
+        assert len(tags) == len(out) and len(gaps) == len(out) + 1
+        if len(out) != len(words) or any(gaps) or "zebra" in out:
+            continue  # another kind of damage
+        changed = [(w, o) for w, o in zip(words, out) if w != o]
+        if all(w not in func and of.get(o) == of[w] for w, o in changed):
+            pure += 1
+            assert [int(w != o) for w, o in zip(words, out)] == tags
+    assert pure >= 5, "same-class substitution is one of the damage kinds"
+
+
+def test_a_swapped_preposition_is_another_preposition():
+    rng = random.Random(0)
+    for p in PREPOSITIONS:
+        assert all(_other_preposition(p, rng) != p for _ in range(50))

@@ -54,9 +54,51 @@ def build_soundalikes(vocab: set[str], max_words: int = 60000) -> dict[str, list
     return {w: sorted(vs) for w, vs in out.items()}
 
 
-def damage(words: list[str], rng: random.Random, sound: dict[str, list[str]], vocab_list: list[str]) -> list[str]:
+def build_same_class(vocab: list[str], cls, classes, skip: frozenset[str], lo: int = 100, hi: int = 30000):
+    """A function ``(word, rng) -> word or None``: a random other word of the same distributional
+    class (the language model's k-means word clusters, ``classes``) among vocabulary ids ``lo..hi``.
+
+    Such a word fills the same slot in the sentence ("technologies" -> "operators", "embrace" ->
+    "commend"), so the damaged sentence stays grammatical and locally fluent but loses its meaning,
+    the way a misheard and then machine-translated quote does. Words in ``skip`` (function words) and
+    words outside those classes are left alone (``None``)."""
+    groups: dict[int, list[str]] = defaultdict(list)
+    of: dict[str, int] = {}
+    for i in range(lo, min(hi, len(vocab))):
+        c = int(cls[i])
+        w = vocab[i]
+        if c in classes and w not in skip:
+            groups[c].append(w)
+            of[w] = c
+    groups = {c: ws for c, ws in groups.items() if len(ws) >= 10}
+
+    def pick(word: str, rng: random.Random) -> str | None:
+        g = groups.get(of.get(word, -1))
+        if not g:
+            return None
+        for _ in range(3):
+            y = g[rng.randrange(len(g))]
+            if y != word:
+                return y
+        return None
+
+    return pick
+
+
+def _other_preposition(x: str, rng: random.Random) -> str:
+    return rng.choice([p for p in PREPOSITIONS if p != x])
+
+
+def damage(words: list[str], rng: random.Random, sound: dict[str, list[str]], vocab_list: list[str],
+           same_class=None) -> list[str]:
     """Return a damaged copy of a lower-cased word list (at least one edit)."""
     kind = rng.random()
+    if same_class is not None and 0.45 <= kind < 0.6:
+        # meaning loss: content words replaced by words of the same class (see build_same_class)
+        rate = rng.uniform(0.15, 0.45)
+        out = [(same_class(x, rng) or x) if rng.random() < rate else x for x in words]
+        if out != list(words):
+            return out
     w = list(words)
     n = len(w)
     if kind < 0.06:
@@ -90,7 +132,7 @@ def damage(words: list[str], rng: random.Random, sound: dict[str, list[str]], vo
                 if x in AUX_SWAP:
                     out.append(AUX_SWAP[x])
                 elif x in PREPOSITIONS:
-                    out.append(rng.choice(PREPOSITIONS))
+                    out.append(_other_preposition(x, rng))
                 elif x in ARTICLES:
                     continue
                 else:
@@ -128,13 +170,16 @@ def damage(words: list[str], rng: random.Random, sound: dict[str, list[str]], vo
     return w
 
 
-def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_list: list[str], next_word=None):
+def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_list: list[str], next_word=None,
+                  same_class=None):
     """Damage a word list and tag each output word: 1 = substituted, inserted or moved, else 0.
 
     Like :func:`damage`, plus "fluent" substitutions: a word replaced by a word that often follows
     the previous one (``next_word(prev, avoid)``, from the language model's bigram counts), which
-    reads locally well but breaks the sentence, as a speech recogniser's language model does.
-    Gap tags (``len(out) + 1`` positions, before each word and at the end) mark deleted words.
+    reads locally well but breaks the sentence, as a speech recogniser's language model does; and
+    "meaning loss": content words replaced by words of the same class (``same_class(word, rng)``, see
+    :func:`build_same_class`). Gap tags (``len(out) + 1`` positions, before each word and at the end)
+    mark deleted words.
     """
     w = list(words)
     kind = rng.random()
@@ -155,7 +200,7 @@ def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_
     def drop():
         gaps[-1] = 1
 
-    if kind < 0.35:  # ASR-like: sound-alikes, drops, fillers
+    if kind < 0.3:  # ASR-like: sound-alikes, drops, fillers
         rate = rng.uniform(0.08, 0.4)
         for x in w:
             r = rng.random()
@@ -168,7 +213,7 @@ def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_
                 bad(rng.choice(FILLERS))
             else:
                 keep(x)
-    elif kind < 0.6 and next_word is not None:  # fluent substitutions
+    elif kind < 0.5 and next_word is not None:  # fluent substitutions
         rate = rng.uniform(0.08, 0.3)
         for i, x in enumerate(w):
             if i > 0 and rng.random() < rate:
@@ -177,6 +222,14 @@ def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_
                     bad(y)
                     continue
             keep(x)
+    elif kind < 0.65 and same_class is not None:  # meaning loss: same-class substitutions
+        rate = rng.uniform(0.15, 0.45)
+        for x in w:
+            y = same_class(x, rng) if rng.random() < rate else None
+            if y is None:
+                keep(x)
+            else:
+                bad(y)
     elif kind < 0.85:  # MT-like: function words, agreement, literal words, local reordering
         rate = rng.uniform(0.1, 0.35)
         for x in w:
@@ -184,7 +237,7 @@ def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_
                 if x in AUX_SWAP:
                     bad(AUX_SWAP[x])
                 elif x in PREPOSITIONS:
-                    bad(rng.choice(PREPOSITIONS))
+                    bad(_other_preposition(x, rng))
                 elif x in ARTICLES or rng.random() < 0.2:
                     drop()
                 else:
@@ -197,6 +250,8 @@ def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_
             if len(out) > 4:
                 i = rng.randrange(len(out) - 3)
                 j = i + rng.randint(2, 3)
+                if any(gaps[i + 1 : j]):
+                    continue  # a deletion inside the segment: its gap tag would no longer fit
                 seg = list(range(i, j))
                 perm = seg[:]
                 rng.shuffle(perm)

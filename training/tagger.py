@@ -156,13 +156,13 @@ def mlqe_examples(mlqe, rng):
     return out
 
 
-def synthetic_examples(sentences, rng, sound, vocab_list, next_word):
+def synthetic_examples(sentences, rng, sound, vocab_list, next_word, same_class=None):
     out = []
     for words in sentences:
         if rng.random() < 0.5:
             out.append((words, [0] * len(words), [0] * (len(words) + 1), 0))
         else:
-            w, t, g = damage_tagged(words, rng, sound, vocab_list, next_word)
+            w, t, g = damage_tagged(words, rng, sound, vocab_list, next_word, same_class)
             out.append((w, t, g, 1))
     return out
 
@@ -359,6 +359,17 @@ def next_word_sampler(model, rng):
     return sample
 
 
+def same_class_of(model):
+    """Same-class substitutions (``damage.build_same_class``) over the model's k-means word clusters:
+    vocabulary ids from ``FIRST_WORD + 100`` on are the clustered words (``build_classes`` in
+    train_incoherent.py), so the classes those words have are the cluster classes."""
+    from training.damage import build_same_class
+
+    lo = ic.FIRST_WORD + 100
+    clusters = frozenset(int(c) for c in np.unique(model.cls[lo:30000]))
+    return build_same_class(model.vocab, model.cls, clusters, ic.FUNCTION_WORDS, lo=lo, hi=30000)
+
+
 def lm_sentences(corpora: Path, rng: random.Random, n: int) -> list[list[str]]:
     """``n`` sentences (6-60 words) from the language-model documents of the clean prose sources."""
     pool = []
@@ -388,7 +399,7 @@ def build_examples(model, corpora: Path, rng: random.Random, n_synth: int = 1500
     sound = build_soundalikes(set(vocab[ic.FIRST_WORD : 40000]))
     vocab_list = vocab[ic.FIRST_WORD + 100 : 30000]
     sents = lm_sentences(corpora, rng, n_synth)
-    ex_s = synthetic_examples(sents, rng, sound, vocab_list, next_word_sampler(model, rng))
+    ex_s = synthetic_examples(sents, rng, sound, vocab_list, next_word_sampler(model, rng), same_class_of(model))
     log(f"examples: earnings21 {len(ex_e):,}, mlqe {len(ex_m):,}, synthetic {len(ex_s):,}")
     ex = ex_e + ex_m + ex_s
     rng.shuffle(ex)

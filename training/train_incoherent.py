@@ -335,7 +335,7 @@ def build_class_lm(sents, ids, cls, q):
 # ------------------------------------------------------------------------------------------------
 
 
-def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
+def classifier_units(held, earnings, mlqe, sound, vocab_list, rng, same_class=None):
     """Return (list of word lists, labels, group names) for classifier training."""
     X, y, g = [], [], []
 
@@ -357,7 +357,7 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
         add(words, 0, "clean")
         n_clean += 1
     for words in clean_pool[half:]:
-        add(damage(words, rng, sound, vocab_list), 1, "synthetic")
+        add(damage(words, rng, sound, vocab_list, same_class), 1, "synthetic")
     # earnings21 classifier calls
     systems = ["google", "amazon", "microsoft", "speechmatics", "rev_kaldi", "rev_espnet", "kaldi_org_librispeech"]
     refs = []
@@ -379,7 +379,7 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng):
                 add(words, 1, "e21-hypbad-libri" if s == "kaldi_org_librispeech" else "e21-hypbad")
     for ref in refs:
         if len(ref) >= 6 and rng.random() < 0.7:
-            add(damage(ref, rng, sound, vocab_list), 1, "e21-synthetic")
+            add(damage(ref, rng, sound, vocab_list, same_class), 1, "e21-synthetic")
     # mlqe train split
     for r in mlqe:
         if splits.mlqe_role(r) != "clf":  # the other half of train (and dev) trains the neural tagger
@@ -474,7 +474,7 @@ def main(argv=None):
     rng.shuffle(held)
     cut = len(held) * 7 // 10
     held, held_thr = held[:cut], held[cut:]
-    units, y, groups = classifier_units(held, earnings, mlqe, sound, vocab_list, rng)
+    units, y, groups = classifier_units(held, earnings, mlqe, sound, vocab_list, rng, tagger.same_class_of(model))
     y = np.array(y)
     log(f"classifier units: {len(units):,} ({Counter(zip(groups, y.tolist()))})")
     dense, hashed = featurize(model, units)
