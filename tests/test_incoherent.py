@@ -234,3 +234,30 @@ def test_neural_tagger_rejects_empty_units():
 
     with pytest.raises(ValueError):
         nn_scores(load_model(), [["fine", "words"], []])
+
+
+def test_classifier_walks_every_tree_like_a_plain_per_row_walk():
+    """``Model.predict`` (all trees and rows at once, in chunks) equals walking each tree for each
+    row one node at a time, on feature rows spread far beyond the training range."""
+    import numpy as np
+
+    from garble.detectors.incoherent import design_matrix
+
+    m = load_model()
+    rng = np.random.default_rng(7)
+    n_feat = len(m.mean)
+    dense = (m.mean + m.scale * rng.normal(0, 2.5, (23, n_feat))).astype(np.float32)
+    hashed = [rng.integers(0, len(m.w_hash), rng.integers(0, 9)) for _ in range(23)]
+    x = design_matrix(np, dense, hashed, m.mean, m.scale, m.w_hash)
+    expect = []
+    for row in x:
+        z = m.t_base
+        for t in range(m.t_feat.shape[0]):
+            k = 0
+            while m.t_feat[t, k] >= 0:
+                k = m.t_left[t, k] if row[m.t_feat[t, k]] <= m.t_thr[t, k] else m.t_right[t, k]
+            z += m.t_value[t, k]
+        expect.append(1.0 / (1.0 + np.exp(-z)))
+    for chunk in (5, 4096):  # chunk boundaries inside and beyond the batch
+        assert np.allclose(m.predict(dense, hashed, chunk=chunk), expect, rtol=0, atol=1e-12)
+    assert 0.05 < np.std(expect)  # the rows reach different leaves, so the comparison means something

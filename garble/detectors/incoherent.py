@@ -324,22 +324,38 @@ class Model:
         return ids, np.nonzero(ids != BOS)[0]
 
     # -- classifier ---------------------------------------------------------------------------
-    def predict(self, dense, hashed):
-        """Incoherence probability for each row of ``dense`` with its hashed bucket lists."""
+    def predict(self, dense, hashed, chunk: int = 4096):
+        """Incoherence probability for each row of ``dense`` with its hashed bucket lists.
+
+        All trees walk all rows at once, one level per step, over flat node tables (a node's
+        children are stored relative to its tree, so ``+ base`` makes them global), in chunks
+        of rows that keep the (trees x rows) index arrays in cache."""
         np = self.np
         x = design_matrix(np, dense, hashed, self.mean, self.scale, self.w_hash)
-        n_trees = self.t_feat.shape[0]
-        rows = np.arange(n_trees)[:, None]
-        node = np.zeros((n_trees, len(x)), dtype=np.int64)
-        samples = np.arange(len(x))[None, :]
-        for _ in range(self.t_depth):
-            f = self.t_feat[rows, node]
-            leaf = f < 0
-            if leaf.all():
-                break
-            go_left = x[samples, np.where(leaf, 0, f)] <= self.t_thr[rows, node]
-            node = np.where(leaf, node, np.where(go_left, self.t_left[rows, node], self.t_right[rows, node]))
-        z = self.t_base + self.t_value[rows, node].sum(0)
+        n_trees, width = self.t_feat.shape
+        feat = self.t_feat.astype(np.int32).ravel()
+        thr = self.t_thr.ravel()
+        left = self.t_left.astype(np.int32).ravel()
+        right = self.t_right.astype(np.int32).ravel()
+        value = self.t_value.ravel()
+        base = (np.arange(n_trees, dtype=np.int32) * width)[:, None]
+        n_cols = x.shape[1]
+        z = np.empty(len(x))
+        for s in range(0, len(x), chunk):
+            xc = x[s : s + chunk]
+            n = len(xc)
+            flat = xc.ravel()
+            row_off = (np.arange(n, dtype=np.int64) * n_cols)[None, :]
+            node = np.repeat(base, n, axis=1)
+            for _ in range(self.t_depth):
+                f = feat[node]
+                leaf = f < 0
+                if leaf.all():
+                    break
+                go_left = flat[row_off + np.maximum(f, 0)] <= thr[node]
+                node = np.where(leaf, node, np.where(go_left, left[node], right[node]) + base)
+            z[s : s + n] = value[node].sum(0)
+        z += self.t_base
         return 1.0 / (1.0 + np.exp(-z))
 
 
