@@ -333,7 +333,7 @@ def export(net) -> dict[str, np.ndarray]:
 def next_word_sampler(model, rng):
     """A function (previous word id) -> a word that often follows it (from the bigram counts)."""
     keys = model.bi_keys.astype(np.int64)
-    cnt = model.bi_cnt_log
+    cnt = model.bi_q.astype(np.float32) / ic.Q_SCALE
     heads = keys >> 16
     vocab = model.vocab
 

@@ -193,25 +193,27 @@ class Model:
                 arrays = {k: z[k] for k in z.files}
         vocab = str(arrays["vocab"]).split("\n")
         self.vocab = vocab
-        self.ids = {w: i for i, w in enumerate(vocab)}
+        self.ids = dict(zip(vocab, range(len(vocab))))
         self.uni_log = arrays["uni_log"].astype(np.float32)  # log10 P(w), len(vocab)
         self.uni_cnt_log = arrays["uni_cnt_log"].astype(np.float32)  # log10 count(w) (as a context)
         self.bi_keys = arrays["bi_keys"]  # uint32 sorted (a<<16|b)
-        self.bi_cnt_log = arrays["bi_q"].astype(np.float32) / Q_SCALE  # log10 count, quantised
+        # n-gram counts stay quantised (uint8 round(log10 count * Q_SCALE)) until looked up:
+        # converting them all to float at load would cost every cold start ~10 ms
+        self.bi_q = arrays["bi_q"]
         self.tri_keys = arrays["tri_keys"]  # uint32 sorted hashes
-        self.tri_cnt_log = arrays["tri_q"].astype(np.float32) / Q_SCALE
+        self.tri_q = arrays["tri_q"]
         # the same counts for text read right to left
         self.rbi_keys = arrays["rbi_keys"]
-        self.rbi_cnt_log = arrays["rbi_q"].astype(np.float32) / Q_SCALE
+        self.rbi_q = arrays["rbi_q"]
         self.rtri_keys = arrays["rtri_keys"]
-        self.rtri_cnt_log = arrays["rtri_q"].astype(np.float32) / Q_SCALE
+        self.rtri_q = arrays["rtri_q"]
         # class (word-cluster) 4-gram model: a grammar-like signal that does not depend on
         # having seen the exact words together
         self.cls = arrays["cls"].astype(np.int64)  # class id (0..255) per vocabulary id
         self.c_uni = arrays["c_uni"].astype(np.float32)  # log10 P(class)
         self.c_cnt = arrays["c_cnt"].astype(np.float32)  # log10 count(class)
         self.c_keys = [None, None] + [arrays[f"c{k}_keys"] for k in (2, 3, 4)]
-        self.c_q = [None, None] + [arrays[f"c{k}_q"].astype(np.float32) / Q_SCALE for k in (2, 3, 4)]
+        self.c_q = [None, None] + [arrays[f"c{k}_q"] for k in (2, 3, 4)]  # quantised, like bi_q
         # word vectors (PPMI + SVD) of the most frequent words, for sentence coherence
         self.emb = arrays["emb"].astype(np.float32)
         if "emb_scale" in arrays:  # stored as int8 with one scale per row
@@ -237,12 +239,14 @@ class Model:
             self.nn = nn_params(np, arrays)
 
     # -- n-gram look-ups ------------------------------------------------------------------
-    def _lookup(self, keys, table, values, missing):
+    def _lookup(self, keys, table, q, missing):
+        """log10 counts of ``keys`` in the sorted ``table`` (``missing`` where absent) and a found
+        mask; ``q`` holds the quantised counts (see ``Q_SCALE``)."""
         np = self.np
         idx = np.searchsorted(table, keys)
         idx[idx >= len(table)] = 0
         found = table[idx] == keys
-        return np.where(found, values[idx], missing), found
+        return np.where(found, q[idx].astype(np.float32) / Q_SCALE, missing), found
 
     def token_scores(self, ids, pos, backward=False):
         """Per-token log10 probabilities at positions ``pos`` of a padded id sequence.
@@ -253,9 +257,9 @@ class Model:
         """
         np = self.np
         if backward:  # ids hold reversed units; right-to-left counts
-            bk, bq, tk, tq = self.rbi_keys, self.rbi_cnt_log, self.rtri_keys, self.rtri_cnt_log
+            bk, bq, tk, tq = self.rbi_keys, self.rbi_q, self.rtri_keys, self.rtri_q
         else:
-            bk, bq, tk, tq = self.bi_keys, self.bi_cnt_log, self.tri_keys, self.tri_cnt_log
+            bk, bq, tk, tq = self.bi_keys, self.bi_q, self.tri_keys, self.tri_q
         a, b, c = ids[pos - 2], ids[pos - 1], ids[pos]
         tri = trigram_hash(np, a, b, c)
         c3, f3 = self._lookup(tri, tk, tq, 0.0)
