@@ -108,6 +108,22 @@ def test_segmentation_skips_tables_code_headlines_and_lists():
     assert [text[u.start : u.end] for u in units] == ["The only real sentence in this document is this one here."]
 
 
+def test_short_lines_of_hard_wrapped_prose_are_not_headlines():
+    # each line alone is short and unpunctuated at its end, like a headline; together they are one
+    # paragraph whose sentences must be judged whole, not as line fragments
+    text = (
+        "Written by hand for the test suite (not copied). The file\n"
+        "lists several things, such as names, dates,\n"
+        "\"that that\", \"had had\") and a few more, none of which are wrong.\n"
+    )
+    units = segment(Document(text))
+    assert [u.words[0] for u in units] == ["written", "the"]
+    assert text[units[1].start : units[1].end].endswith("none of which are wrong.")
+    # a teaser list of short sentence-case lines stays a list of headlines, not one run-on sentence
+    teasers = "Five things to know about the new budget\nWhy the river keeps flooding every spring\nHow to pick a bike\n"
+    assert segment(Document(teasers)) == []
+
+
 def test_sentence_split_respects_abbreviations():
     text = "Mr. Smith met Dr. Jones in the U.S. capital last week. They talked about the new rules for a long time."
     units = segment(Document(text))

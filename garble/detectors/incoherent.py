@@ -764,10 +764,18 @@ class Unit:
     words: tuple[str, ...]  # normalised words (see words_of_tokens)
 
 
+_MID_SENTENCE_END_RE = re.compile(r"[a-z)][.!?] +[A-Z`\"“(]")
+
+
 def _is_titleish(line: str) -> bool:
-    """Headline: no final sentence punctuation and most longer words capitalised."""
+    """Headline: no final sentence punctuation and most longer words capitalised (or short).
+
+    Hard-wrapped prose has short unpunctuated lines too; these are not headlines: a line ending in
+    a comma, semicolon or open bracket, one with two commas, or one where a sentence ends mid-line."""
     s = line.strip()
-    if not s or s[-1] in ".!?\"”’":
+    if not s or s[-1] in ".!?\"”’,;(":
+        return False
+    if s.count(",") >= 2 or _MID_SENTENCE_END_RE.search(s):
         return False
     if len(s.split()) >= RUN_WORDS:
         return False  # no headline is that long: an all-caps unpunctuated transcript (LibriSpeech-style ASR)
