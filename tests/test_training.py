@@ -88,3 +88,17 @@ def test_a_swapped_preposition_is_another_preposition():
     rng = random.Random(0)
     for p in PREPOSITIONS:
         assert all(_other_preposition(p, rng) != p for _ in range(50))
+
+
+def test_auroc_counts_ordered_pairs_with_ties_as_half():
+    from itertools import product
+
+    from training.tune_classifier import auroc
+
+    rng = random.Random(5)
+    for _ in range(30):
+        pos = [rng.choice([0.1, 0.2, 0.3, 0.5, 0.9]) for _ in range(rng.randint(1, 12))]
+        neg = [rng.choice([0.1, 0.2, 0.3, 0.5, 0.9]) for _ in range(rng.randint(1, 12))]
+        pairs = [1.0 if p > q else 0.5 if p == q else 0.0 for p, q in product(pos, neg)]
+        assert auroc(pos, neg) == pytest.approx(sum(pairs) / len(pairs))
+    assert auroc([0.9], []) != auroc([0.9], [])  # nan when a side is empty

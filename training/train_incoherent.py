@@ -335,15 +335,23 @@ def build_class_lm(sents, ids, cls, q):
 # ------------------------------------------------------------------------------------------------
 
 
-def classifier_units(held, earnings, mlqe, sound, vocab_list, rng, same_class=None):
-    """Return (list of word lists, labels, group names) for classifier training."""
+HYP0_SHARE = 0.3  # share of the earnings21 hypotheses with no error kept as clean units
+
+
+def classifier_units(held, earnings, mlqe, sound, vocab_list, rng, same_class=None, hyp0_share=HYP0_SHARE,
+                     info=None):
+    """Return (list of word lists, labels, group names) for classifier training. If ``info`` is a
+    list, it receives one dict per unit: ``key`` (the document it comes from: paragraph, call or MT
+    source document, for grouped cross-validation) and ``system`` / ``lp`` / ``da`` where known."""
     X, y, g = [], [], []
 
-    def add(words, label, group):
+    def add(words, label, group, key="", **extra):
         if len(words) >= 4:
             X.append(words)
             y.append(label)
             g.append(group)
+            if info is not None:
+                info.append({"key": key, **extra})
 
     # clean held-out prose: units exactly as the detector cuts them
     n_clean = 0
@@ -353,11 +361,11 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng, same_class=No
             clean_pool.append(case_aug(p[u.start : u.end], rng, LOWER_CLF))
     rng.shuffle(clean_pool)
     half = len(clean_pool) * 3 // 5
-    for words in clean_pool[:half]:
-        add(words, 0, "clean")
+    for k, words in enumerate(clean_pool[:half]):
+        add(words, 0, "clean", f"clean:{k}")
         n_clean += 1
-    for words in clean_pool[half:]:
-        add(damage(words, rng, sound, vocab_list, same_class), 1, "synthetic")
+    for k, words in enumerate(clean_pool[half:]):
+        add(damage(words, rng, sound, vocab_list, same_class), 1, "synthetic", f"synthetic:{k}")
     # earnings21 classifier calls
     systems = ["google", "amazon", "microsoft", "speechmatics", "rev_kaldi", "rev_espnet", "kaldi_org_librispeech"]
     refs = []
@@ -366,31 +374,33 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng, same_class=No
         if role != "clf":  # "lm" calls train the language model and the neural tagger; "test" is held out
             continue
         ref = case_aug(r["reference"], rng, LOWER_CLF)
-        refs.append(ref)
-        add(ref, 0, "e21-ref")
+        call = f"e21:{r['file_id']}"
+        refs.append((ref, call))
+        add(ref, 0, "e21-ref", call)
         for s in systems:
             h = r["hypotheses"].get(s) or ""
             e = r["errors"][s]
             words = case_aug(h, rng, LOWER_CLF)
             if e["wer"] == 0:
-                if rng.random() < 0.3:
-                    add(words, 0, "e21-hyp0")
+                if rng.random() < hyp0_share:
+                    add(words, 0, "e21-hyp0", call, system=s)
             elif e["wer"] >= 0.4 and len(words) >= 6:
-                add(words, 1, "e21-hypbad-libri" if s == "kaldi_org_librispeech" else "e21-hypbad")
-    for ref in refs:
+                add(words, 1, "e21-hypbad-libri" if s == "kaldi_org_librispeech" else "e21-hypbad", call, system=s)
+    for ref, call in refs:
         if len(ref) >= 6 and rng.random() < 0.7:
-            add(damage(ref, rng, sound, vocab_list, same_class), 1, "e21-synthetic")
+            add(damage(ref, rng, sound, vocab_list, same_class), 1, "e21-synthetic", call)
     # mlqe train split
     for r in mlqe:
         if splits.mlqe_role(r) != "clf":  # the other half of train (and dev) trains the neural tagger
             continue
         words = case_aug(r["mt_en"], rng, LOWER_CLF)
+        doc = f"mlqe:{r['lp']}:{r['doc_id'] if 'doc_id' in r else r['index']}"
         if r["da_mean"] <= 30:
-            add(words, 1, "mlqe-bad")
+            add(words, 1, "mlqe-bad", doc, lp=r["lp"], da=r["da_mean"])
         elif r["da_mean"] >= 75:
-            add(words, 0, "mlqe-good")
+            add(words, 0, "mlqe-good", doc, lp=r["lp"], da=r["da_mean"])
         if r.get("post_edit_tokenized") and rng.random() < 0.3:
-            add(case_aug(r["post_edit_tokenized"], rng, LOWER_CLF), 0, "mlqe-pe")
+            add(case_aug(r["post_edit_tokenized"], rng, LOWER_CLF), 0, "mlqe-pe", doc)
     return X, y, g
 
 
@@ -414,6 +424,41 @@ def hashed_matrix(hashed):
             cols.append(j)
             vals.append(v)
     return csr_matrix((vals, (rows, cols)), shape=(len(hashed), ic.N_HASH), dtype=np.float32)
+
+
+def group_weights(y, groups, boost=None):
+    """Sample weights: each group contributes equally within its class (times ``boost[group]``),
+    and both classes weigh the same in total as they have units."""
+    gw = Counter(groups)
+    boost = boost or {}
+    w = np.array([boost.get(gname, 1.0) / gw[gname] for gname in groups])
+    for lab in (0, 1):
+        m = y == lab
+        w[m] *= m.sum() / w[m].sum()
+    return w * (len(w) / w.sum())
+
+
+def fit_classifier(dense, hashed, y, groups, trees=300, learning_rate=0.1, max_leaf_nodes=31,
+                   l2_regularization=0.0, min_samples_leaf=20, boost=None):
+    """The classifier: a logistic regression over the hashed patterns (its score becomes one more
+    feature), then gradient-boosted trees. Returns (trees, feature mean, feature scale, hash weights)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.asarray(y)
+    w = group_weights(y, groups, boost)
+    H = hashed_matrix(hashed)
+    lr_h = LogisticRegression(C=0.5, max_iter=300, random_state=SEED)
+    lr_h.fit(H, y, sample_weight=w)
+    w_hash = lr_h.coef_[0].astype(np.float32)
+    mean = dense.mean(0).astype(np.float32)
+    scale = (dense.std(0) + 1e-6).astype(np.float32)
+    X = ic.design_matrix(np, dense, [np.array(h, dtype=np.int64) for h in hashed], mean, scale, w_hash)
+    clf = HistGradientBoostingClassifier(max_iter=trees, learning_rate=learning_rate, max_leaf_nodes=max_leaf_nodes,
+                                         l2_regularization=l2_regularization, min_samples_leaf=min_samples_leaf,
+                                         random_state=SEED)
+    clf.fit(X, y, sample_weight=w)
+    return clf, mean, scale, w_hash
 
 
 def main(argv=None):
@@ -480,27 +525,8 @@ def main(argv=None):
     dense, hashed = featurize(model, units)
     log(f"features in {time.time() - t0:.0f}s")
 
-    # group weights: each group contributes equally within its class
-    gw = Counter(groups)
-    w = np.array([1.0 / gw[gname] for gname in groups])
-    for lab in (0, 1):
-        m = y == lab
-        w[m] *= m.sum() / w[m].sum()
-    w *= len(w) / w.sum()
-
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-
-    H = hashed_matrix(hashed)
-    lr_h = LogisticRegression(C=0.5, max_iter=300, random_state=SEED)
-    lr_h.fit(H, y, sample_weight=w)
-    w_hash = lr_h.coef_[0].astype(np.float32)
-    mean = dense.mean(0).astype(np.float32)
-    scale = (dense.std(0) + 1e-6).astype(np.float32)
+    clf, mean, scale, w_hash = fit_classifier(dense, hashed, y, groups, trees=args.trees)
     X = ic.design_matrix(np, dense, [np.array(h, dtype=np.int64) for h in hashed], mean, scale, w_hash)
-    clf = HistGradientBoostingClassifier(max_iter=args.trees, learning_rate=0.1, max_leaf_nodes=31,
-                                         random_state=SEED)
-    clf.fit(X, y, sample_weight=w)
     trees = [p[0].nodes for p in clf._predictors]
     maxn = max(len(t) for t in trees)
     T = len(trees)
