@@ -277,3 +277,27 @@ def test_classifier_walks_every_tree_like_a_plain_per_row_walk():
     for chunk in (5, 4096):  # chunk boundaries inside and beyond the batch
         assert np.allclose(m.predict(dense, hashed, chunk=chunk), expect, rtol=0, atol=1e-12)
     assert 0.05 < np.std(expect)  # the rows reach different leaves, so the comparison means something
+
+
+def test_tagger_summary_features_of_a_batch_equal_those_of_each_unit_alone():
+    """``_nn_summary`` computes the eight tagger features for all units at once; they must equal the
+    plain per-unit definitions, for units of one, two, three and more words."""
+    import numpy as np
+
+    from garble.detectors.incoherent import _nn_summary, _sigmoid
+
+    rng = np.random.default_rng(3)
+    lens = [1, 2, 3, 4, 7, 1, 12, 3, 2, 30]
+    words = [rng.normal(0, 3, n).astype(np.float32) for n in lens]
+    gaps = [rng.normal(-2, 2, n + 1).astype(np.float32) for n in lens]
+    unit = rng.normal(0, 2, len(lens)).astype(np.float32)
+    feats, wps = _nn_summary(np, lens, unit, words, gaps)
+    for j, (wl, gl) in enumerate(zip(words, gaps)):
+        wp = _sigmoid(np, wl)
+        srt = np.sort(wl)
+        win = np.convolve(wl, np.ones(3) / 3.0, mode="valid").max() if len(wl) >= 3 else wl.mean()
+        expect = [unit[j], srt[-1], srt[-2:].mean(), wp.mean(), (wp > 0.5).mean(), win, gl.max(),
+                  _sigmoid(np, gl).mean()]
+        assert np.allclose(feats[j], expect, rtol=1e-6, atol=1e-6), (lens[j], feats[j], expect)
+        assert np.allclose(wps[j], wp, rtol=0, atol=1e-7)
+    assert _nn_summary(np, [], [], [], []) == ([], [])

@@ -149,14 +149,37 @@ def shape(w: str) -> str:
 N_HASH = 1 << 14  # hashed pattern feature buckets (16k x 4 bytes of weights)
 
 
+_BUCKETS: dict[str, int] = {}  # shape n-gram -> bucket: a few hundred thousand distinct n-grams at most
+_SHAPES: dict[str, str] = {}
+_CACHE_MAX = 300_000
+
+
+def _bucket(key: str) -> int:
+    h = _BUCKETS.get(key)
+    if h is None:
+        h = zlib.crc32(key.encode()) % N_HASH
+        if len(_BUCKETS) < _CACHE_MAX:
+            _BUCKETS[key] = h
+    return h
+
+
 def pattern_hashes(words: Sequence[str]) -> list[int]:
     """Bucket ids of the shape bigrams and trigrams of a unit (``<s>``/``</s>`` padded)."""
-    sh = ["<s>"] + [shape(w) for w in words] + ["</s>"]
+    sh = ["<s>"]
+    for w in words:
+        x = _SHAPES.get(w)
+        if x is None:
+            x = shape(w)
+            if len(_SHAPES) < _CACHE_MAX:
+                _SHAPES[w] = x
+        sh.append(x)
+    sh.append("</s>")
     out = []
     for i in range(1, len(sh)):
-        out.append(zlib.crc32(f"{sh[i - 1]} {sh[i]}".encode()) % N_HASH)
+        bi = f"{sh[i - 1]} {sh[i]}"
+        out.append(_bucket(bi))
         if i >= 2:
-            out.append(zlib.crc32(f"{sh[i - 2]} {sh[i - 1]} {sh[i]}".encode()) % N_HASH)
+            out.append(_bucket(f"{sh[i - 2]} {bi}"))
     return out
 
 
@@ -563,24 +586,62 @@ def batch_features(model: Model, units: Sequence[Sequence[str]]):
     B = model.token_scores(rseq, rpos, backward=True)[:3]
     starts = pos[np.concatenate([[0], np.cumsum([len(w) + 1 for w in units])[:-1]])] if units else pos[:0]
     nn_unit, nn_words, nn_gaps = nn_scores(model, units, ids=[seq[a : a + len(w)] for a, w in zip(starts.tolist(), units)])
+    nn_feats, wps = _nn_summary(np, [len(w) for w in units], nn_unit, nn_words, nn_gaps)
+    # per-unit statistics in plain Python: convert each score array to a list once, then slice
+    Tl, Cll, Bl = ([x.tolist() for x in arrs] for arrs in (T, Cl, B))
+    seql, posl = seq.tolist(), pos.tolist()
+    emb = model.emb
     rows, hashed, details = [], [], []
     k = 0
     for j, words in enumerate(units):
         n = len(words)
-        sl = slice(k, k + n + 1)
-        ids = seq[pos[k] - 3 : pos[k] + n + 1]  # <s> <s> <s> w1..wn </s>
-        f, d = _unit_stats(np, words, ids, [x[sl] for x in T], [x[sl] for x in Cl], model.emb, [x[sl] for x in B])
-        wl = nn_words[j]
-        wp = _sigmoid(np, wl)
-        srt = np.sort(wl)
-        win = np.convolve(wl, np.ones(3) / 3.0, mode="valid").max() if n >= 3 else wl.mean()
-        f += [float(nn_unit[j]), float(srt[-1]), float(srt[-2:].mean()), float(wp.mean()),
-              float((wp > 0.5).mean()), float(win), float(nn_gaps[j].max()), float(_sigmoid(np, nn_gaps[j]).mean())]
+        a, b = k, k + n + 1
+        p0 = posl[k]
+        f, d = _unit_stats(np, words, seql[p0 - 3 : p0 + n + 1], [x[a:b] for x in Tl], [x[a:b] for x in Cll], emb,
+                           [x[a:b] for x in Bl])
+        f += nn_feats[j]
         rows.append(f)
         hashed.append(np.array(pattern_hashes(words), dtype=np.int64))
-        details.append(d + (wp.tolist(),))
+        details.append(d + (wps[j],))
         k += n + 1
     return np.array(rows, dtype=np.float32), hashed, details
+
+
+def _nn_summary(np, lens, nn_unit, nn_words, nn_gaps):
+    """The tagger's eight features per unit (unit logit; highest and top-two mean word logit; mean
+    word probability; share of words above 0.5; highest 3-word window mean; highest and mean gap
+    score), computed for all units at once; and each unit's word probabilities as a list."""
+    N = len(lens)
+    if not N:
+        return [], []
+    n = np.asarray(lens, dtype=np.int64)
+    WL = np.concatenate(nn_words).astype(np.float32)
+    GL = np.concatenate(nn_gaps).astype(np.float32)
+    st = np.concatenate([[0], np.cumsum(n)[:-1]])
+    gst = st + np.arange(N)
+    nf = n.astype(np.float32)
+    WP = _sigmoid(np, WL)
+    unit = np.repeat(np.arange(N), n)
+    srt = WL[np.lexsort((WL, unit))]  # each unit's logits, ascending
+    end = st + n
+    top1 = srt[end - 1]
+    top2 = np.where(n >= 2, (srt[np.maximum(end - 2, st)] + top1) / np.float32(2), top1)
+    wp_mean = np.add.reduceat(WP, st) / nf
+    over = np.add.reduceat((WP > 0.5).astype(np.float64), st) / n
+    # highest mean of three consecutive word logits (the mean of all of them when fewer than three)
+    W64 = WL.astype(np.float64)
+    third = 1.0 / 3.0
+    win3 = np.full(len(WL), -np.inf)
+    if len(WL) >= 3:
+        win3[:-2] = W64[:-2] * third + W64[1:-1] * third + W64[2:] * third
+    idx = np.arange(len(WL))
+    win3[idx + 2 >= np.repeat(end, n)] = -np.inf  # windows that run past their unit
+    win = np.where(n >= 3, np.maximum.reduceat(win3, st), np.add.reduceat(WL, st) / nf)
+    gmax = np.maximum.reduceat(GL, gst)
+    gmean = np.add.reduceat(_sigmoid(np, GL), gst) / (nf + np.float32(1))
+    cols = np.stack([np.asarray(nn_unit, np.float64), top1, top2, wp_mean, over, win, gmax, gmean], 1)
+    wpl = WP.tolist()
+    return cols.tolist(), [wpl[a : a + m] for a, m in zip(st.tolist(), n.tolist())]
 
 
 def _mean(xs):
@@ -592,9 +653,9 @@ def _unit_stats(np, words, ids, tok, cla, emb, btok):
 
     Plain Python on lists: units are short, and per-call NumPy overhead would dominate.
     """
-    lp3, lp1, order, pmi2, pmi3 = (x.tolist() for x in tok)
-    clp, cslor, corder = (x.tolist() for x in cla)
-    idl = ids.tolist()
+    lp3, lp1, order, pmi2, pmi3 = tok
+    clp, cslor, corder = cla
+    idl = ids
     n = len(words)
     wid, prev, prev2 = idl[3 : 3 + n], idl[2 : 2 + n], idl[1 : 1 + n]
     slor = [a - b for a, b in zip(lp3, lp1)]
@@ -669,7 +730,7 @@ def _unit_stats(np, words, ids, tok, cla, emb, btok):
         min(clp),
     ]
     # right-to-left model: position j predicts word n-1-j from the words after it
-    blp3, blp1, border = (x.tolist() for x in btok)
+    blp3, blp1, border = btok
     bs = [blp3[j] - blp1[j] for j in range(n)]
     bs_sorted = sorted(bs)
     bwin = min(bs[j] + bs[j + 1] + bs[j + 2] for j in range(n - 2)) / 3.0 if n >= 3 else _mean(bs)
