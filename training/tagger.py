@@ -412,13 +412,15 @@ def main(argv=None):  # standalone: train against the shipped model's vocabulary
     ap = argparse.ArgumentParser(description="train the tagger alone (normally run by train_incoherent.py)")
     ap.add_argument("--corpora", type=Path, default=splits.DEFAULT_CORPORA)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--synthetic", type=int, default=150000)
     args = ap.parse_args(argv)
-    rng = random.Random(20261123)
+    from training.train_incoherent import SEED
+
     model = ic.load_model()
-    ex = build_examples(model, args.corpora, rng, args.synthetic)
-    arrays = train(model, ex, rng, epochs=args.epochs)
+    # the same random streams as train_incoherent.py, so that only the options given here differ
+    ex = build_examples(model, args.corpora, random.Random(SEED + 2), args.synthetic)
+    arrays = train(model, ex, random.Random(SEED + 3), epochs=args.epochs)
     np.savez(args.out, **arrays)
     log(f"wrote {args.out}")
 

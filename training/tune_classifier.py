@@ -79,13 +79,29 @@ def held_paragraphs(corpora: Path) -> list[tuple[str, str]]:
             if splits.clean_role(doc_id) == "heldout" for p in paras]
 
 
-def build(corpora: Path, cache: Path | None):
+def model_with_tagger(tagger_npz: Path | None, tmp: Path):
+    """The shipped model, or the shipped model with the tagger weights (``nn_*``) of ``tagger_npz``."""
+    if tagger_npz is None:
+        return ic.load_model()
+    from garble import modelio
+
+    arrays = {k: np.asarray(v) for k, v in modelio.load(ic.MODEL_PATH).items()}
+    with np.load(tagger_npz) as z:
+        arrays.update({k: z[k] for k in z.files if k.startswith("nn_")})
+    np.savez(tmp, **arrays)
+    return ic.Model(tmp)
+
+
+def build(corpora: Path, cache: Path | None, tagger_npz: Path | None = None):
     if cache and cache.exists():
         z = np.load(cache, allow_pickle=True)
         log(f"features read from {cache}")
         return z["dense"], list(z["hashed"]), z["y"], list(z["groups"]), list(z["info"])
     rng = random.Random(tr.SEED)
-    model = ic.load_model()
+    import tempfile
+
+    tmpdir = tempfile.TemporaryDirectory()
+    model = model_with_tagger(tagger_npz, Path(tmpdir.name) / "model.npz")
     held = held_paragraphs(corpora)
     rng.shuffle(held)
     held = held[: len(held) * 7 // 10]  # as in training: the rest sets the threshold
@@ -133,8 +149,10 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--cache", type=Path, help="read/write the featurised units here")
     ap.add_argument("--recipes", default=",".join(RECIPES), help="comma-separated names from RECIPES")
+    ap.add_argument("--tagger", type=Path, help="features from these tagger weights (.npz, as written by "
+                    "training/tagger.py) instead of the shipped ones")
     args = ap.parse_args(argv)
-    dense, hashed, y, groups, info = build(args.corpora, args.cache)
+    dense, hashed, y, groups, info = build(args.corpora, args.cache, args.tagger)
     hashed = [np.asarray(h, dtype=np.int64) for h in hashed]
     n = len(y)
     fold = np.array([zlib.crc32(d["key"].encode()) % args.folds for d in info])
