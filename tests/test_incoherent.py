@@ -301,3 +301,22 @@ def test_tagger_summary_features_of_a_batch_equal_those_of_each_unit_alone():
         assert np.allclose(feats[j], expect, rtol=1e-6, atol=1e-6), (lens[j], feats[j], expect)
         assert np.allclose(wps[j], wp, rtol=0, atol=1e-7)
     assert _nn_summary(np, [], [], [], []) == ([], [])
+
+
+def test_batched_pattern_hashes_equal_the_reference_per_unit():
+    """The classifier's hashed weights were trained on ``pattern_hashes``; the batched version must
+    give the very same bucket lists, including for one-word units and for n-grams whose integer codes
+    coincide across orders ((<s>, a, b) and (a, b))."""
+    import random
+
+    import numpy as np
+
+    from garble.detectors.incoherent import batch_pattern_hashes, pattern_hashes
+
+    rng = random.Random(11)
+    vocab = "the of running walked quickly nation cats dog <cap> <num> a is boss <unk> we".split()
+    units = [["cats", "dog"], ["dog"], ["cats", "dog", "cats", "dog"]]
+    units += [[rng.choice(vocab) for _ in range(rng.randint(1, 14))] for _ in range(300)]
+    got = batch_pattern_hashes(np, units)
+    assert [h.tolist() for h in got] == [pattern_hashes(u) for u in units]
+    assert batch_pattern_hashes(np, []) == []

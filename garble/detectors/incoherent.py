@@ -149,37 +149,77 @@ def shape(w: str) -> str:
 N_HASH = 1 << 14  # hashed pattern feature buckets (16k x 4 bytes of weights)
 
 
-_BUCKETS: dict[str, int] = {}  # shape n-gram -> bucket: a few hundred thousand distinct n-grams at most
-_SHAPES: dict[str, str] = {}
-_CACHE_MAX = 300_000
-
-
-def _bucket(key: str) -> int:
-    h = _BUCKETS.get(key)
-    if h is None:
-        h = zlib.crc32(key.encode()) % N_HASH
-        if len(_BUCKETS) < _CACHE_MAX:
-            _BUCKETS[key] = h
-    return h
-
-
 def pattern_hashes(words: Sequence[str]) -> list[int]:
-    """Bucket ids of the shape bigrams and trigrams of a unit (``<s>``/``</s>`` padded)."""
-    sh = ["<s>"]
-    for w in words:
-        x = _SHAPES.get(w)
-        if x is None:
-            x = shape(w)
-            if len(_SHAPES) < _CACHE_MAX:
-                _SHAPES[w] = x
-        sh.append(x)
-    sh.append("</s>")
+    """Bucket ids of the shape bigrams and trigrams of a unit (``<s>``/``</s>`` padded), in the
+    order b(0,1), b(1,2), t(0,1,2), b(2,3), t(1,2,3), ... (the reference definition; garble uses
+    the batched :func:`batch_pattern_hashes`, which gives the same lists)."""
+    sh = ["<s>"] + [shape(w) for w in words] + ["</s>"]
     out = []
     for i in range(1, len(sh)):
-        bi = f"{sh[i - 1]} {sh[i]}"
-        out.append(_bucket(bi))
+        out.append(zlib.crc32(f"{sh[i - 1]} {sh[i]}".encode()) % N_HASH)
         if i >= 2:
-            out.append(_bucket(f"{sh[i - 2]} {bi}"))
+            out.append(zlib.crc32(f"{sh[i - 2]} {sh[i - 1]} {sh[i]}".encode()) % N_HASH)
+    return out
+
+
+_SHAPE_IDS: dict[str, int] = {"<s>": 0, "</s>": 1}  # shape string -> small integer
+_SHAPE_NAMES: list[str] = ["<s>", "</s>"]
+_WORD_SHAPE: dict[str, int] = {}  # word -> shape id
+_NGRAM_BUCKET: dict[int, dict[int, int]] = {2: {}, 3: {}}  # order -> integer-coded shape n-gram -> bucket
+_CACHE_MAX = 300_000
+_SK = 1 << 20  # shape ids stay far below this; n-grams are coded as base-_SK integers
+
+
+def _shape_id(w: str) -> int:
+    i = _WORD_SHAPE.get(w)
+    if i is None:
+        x = shape(w)
+        i = _SHAPE_IDS.get(x)
+        if i is None:
+            i = _SHAPE_IDS[x] = len(_SHAPE_NAMES)
+            _SHAPE_NAMES.append(x)
+        if len(_WORD_SHAPE) < _CACHE_MAX:
+            _WORD_SHAPE[w] = i
+    return i
+
+
+def _buckets(np, keys, order: int):
+    """Buckets of integer-coded shape n-grams: crc32 of the n-gram's text, once per distinct key."""
+    uniq, inv = np.unique(keys, return_inverse=True)
+    out = np.empty(len(uniq), dtype=np.int64)
+    names = _SHAPE_NAMES
+    cache = _NGRAM_BUCKET[order]  # per order: (<s>, a, b) and (a, b) have the same integer code
+    for j, k in enumerate(uniq.tolist()):
+        h = cache.get(k)
+        if h is None:
+            parts = []
+            for _ in range(order):
+                parts.append(names[k % _SK])
+                k //= _SK
+            h = zlib.crc32(" ".join(reversed(parts)).encode()) % N_HASH
+            if len(cache) < _CACHE_MAX:
+                cache[int(uniq[j])] = h
+        out[j] = h
+    return out[inv.ravel()]
+
+
+def batch_pattern_hashes(np, units: Sequence[Sequence[str]]) -> list[Any]:
+    """:func:`pattern_hashes` of every unit (as int64 arrays), computed for the batch at once."""
+    if not units:
+        return []
+    lens = np.array([len(u) for u in units], dtype=np.int64)
+    sh = np.array([i for u in units for i in (0, *map(_shape_id, u), 1)], dtype=np.int64)
+    # unit j occupies sh[o_j : o_j + n_j + 2]; n-grams ending at position p of the batch
+    bi = _buckets(np, sh[:-1] * _SK + sh[1:], 2)  # bi[p - 1] = bigram ending at p
+    tri = _buckets(np, (sh[:-2] * _SK + sh[1:-1]) * _SK + sh[2:], 3)  # tri[p - 2] = trigram ending at p
+    offs = np.concatenate([[0], np.cumsum(lens + 2)[:-1]]).tolist()
+    out = []
+    for o, n in zip(offs, lens.tolist()):
+        h = np.empty(2 * n + 1, dtype=np.int64)
+        h[0] = bi[o]  # (<s>, w1) ends at o + 1
+        h[1::2] = bi[o + 1 : o + n + 1]  # bigrams ending at o + 2 .. o + n + 1
+        h[2::2] = tri[o : o + n]  # trigrams ending at o + 2 .. o + n + 1
+        out.append(h)
     return out
 
 
@@ -591,7 +631,8 @@ def batch_features(model: Model, units: Sequence[Sequence[str]]):
     Tl, Cll, Bl = ([x.tolist() for x in arrs] for arrs in (T, Cl, B))
     seql, posl = seq.tolist(), pos.tolist()
     emb = model.emb
-    rows, hashed, details = [], [], []
+    hashed = batch_pattern_hashes(np, units)
+    rows, details = [], []
     k = 0
     for j, words in enumerate(units):
         n = len(words)
@@ -601,7 +642,6 @@ def batch_features(model: Model, units: Sequence[Sequence[str]]):
                            [x[a:b] for x in Bl])
         f += nn_feats[j]
         rows.append(f)
-        hashed.append(np.array(pattern_hashes(words), dtype=np.int64))
         details.append(d + (wps[j],))
         k += n + 1
     return np.array(rows, dtype=np.float32), hashed, details
