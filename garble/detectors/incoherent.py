@@ -893,9 +893,11 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     seg = text[start:end]
     for m in _SENT_END_RE.finditer(seg):
         e = start + m.end()
-        before = seg[: m.start()]
-        wm = re.search(r"([^\s]+)$", before)
-        last = wm.group(1).lower().strip("\"“”'‘’(") if wm else ""
+        # the word before the full stop (the run of non-space characters that ends there)
+        j = k = m.start()
+        while j > 0 and not seg[j - 1].isspace():
+            j -= 1
+        last = seg[j:k].lower().strip("\"“”'‘’(")
         if m.group().startswith(".") and (last in _ABBREV or (len(last) == 1 and last.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", last)):
             continue
         # the next non-space character must not be lower case (that is not a sentence start)
