@@ -412,16 +412,23 @@ class Model:
             xc = x[s : s + chunk]
             n = len(xc)
             flat = xc.ravel()
-            row_off = (np.arange(n, dtype=np.int64) * n_cols)[None, :]
-            node = np.repeat(base, n, axis=1)
+            # one entry per (tree, row) still inside its tree: most paths end long before the
+            # deepest tree does, so each level only walks the entries that are still active
+            node = np.repeat(base, n, axis=1).ravel()
+            row_off = np.tile(np.arange(n, dtype=np.int64) * n_cols, n_trees)
+            tree_base = np.repeat(base.ravel(), n)
+            active = np.arange(node.size)
+            cur = node
             for _ in range(self.t_depth):
-                f = feat[node]
-                leaf = f < 0
-                if leaf.all():
+                f = feat[cur]
+                inner = f >= 0
+                if not inner.any():
                     break
-                go_left = flat[row_off + np.maximum(f, 0)] <= thr[node]
-                node = np.where(leaf, node, np.where(go_left, left[node], right[node]) + base)
-            z[s : s + n] = value[node].sum(0)
+                active, cur, f = active[inner], cur[inner], f[inner]
+                go_left = flat[row_off[active] + f] <= thr[cur]
+                cur = np.where(go_left, left[cur], right[cur]) + tree_base[active]
+                node[active] = cur
+            z[s : s + n] = value[node].reshape(n_trees, n).sum(0)
         z += self.t_base
         return 1.0 / (1.0 + np.exp(-z))
 
