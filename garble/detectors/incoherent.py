@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import zlib
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -170,14 +171,20 @@ _CACHE_MAX = 300_000
 _SK = 1 << 20  # shape ids stay far below this; n-grams are coded as base-_SK integers
 
 
+_SHAPE_LOCK = threading.Lock()  # library callers may score from several threads
+
+
 def _shape_id(w: str) -> int:
     i = _WORD_SHAPE.get(w)
     if i is None:
         x = shape(w)
         i = _SHAPE_IDS.get(x)
         if i is None:
-            i = _SHAPE_IDS[x] = len(_SHAPE_NAMES)
-            _SHAPE_NAMES.append(x)
+            with _SHAPE_LOCK:  # a new shape (rare): number it exactly once
+                i = _SHAPE_IDS.get(x)
+                if i is None:
+                    _SHAPE_NAMES.append(x)
+                    i = _SHAPE_IDS[x] = len(_SHAPE_NAMES) - 1
         if len(_WORD_SHAPE) < _CACHE_MAX:
             _WORD_SHAPE[w] = i
     return i
@@ -872,18 +879,10 @@ class Unit:
     words: tuple[str, ...]  # normalised words (see words_of_tokens)
 
 
-_MID_SENTENCE_END_RE = re.compile(r"[a-z)][.!?] +[A-Z`\"“(]")
-
-
 def _is_titleish(line: str) -> bool:
-    """Headline: no final sentence punctuation and most longer words capitalised (or short).
-
-    Hard-wrapped prose has short unpunctuated lines too; these are not headlines: a line ending in
-    a comma, semicolon or open bracket, one with two commas, or one where a sentence ends mid-line."""
+    """Headline: no final sentence punctuation and most longer words capitalised (or short)."""
     s = line.strip()
-    if not s or s[-1] in ".!?\"”’,;(":
-        return False
-    if s.count(",") >= 2 or _MID_SENTENCE_END_RE.search(s):
+    if not s or s[-1] in ".!?\"”’":
         return False
     if len(s.split()) >= RUN_WORDS:
         return False  # no headline is that long: an all-caps unpunctuated transcript (LibriSpeech-style ASR)
@@ -935,15 +934,32 @@ def _within(toks, starts, a, b):
     return toks[i:j]
 
 
-def _plain_line(line: str) -> bool:
-    """A line that may continue a hard-wrapped prose paragraph (not a heading, list item, table row or code)."""
+def _plain_line(line: str, continued: bool = False) -> bool:
+    """A line that may continue a hard-wrapped prose paragraph (not a heading, list item, table row
+    or code). A short unpunctuated line counts as a headline unless ``continued`` (see _blocks)."""
     return bool(line.strip()) and not (
         _HEADING_RE.match(line) or _LIST_RE.match(line) or _TABLE_RE.search(line) or line.count("|") >= 2
         or line.count("\t") >= 2 or line.startswith(("    ", "\t")) or _CODE_RE.search(line)
         # headline lists ("See also" teasers) are not wrapped prose; a long all-caps line is
         # wrapped transcript text (LibriSpeech-style ASR), not a headline
-        or (_is_titleish(line) and not (line.isupper() and len(line.split()) > 12))
+        or (not continued and _is_titleish(line) and not (line.isupper() and len(line.split()) > 12))
     )
+
+
+_OPENERS = "([{\"“‘'`*_"
+WRAPPED_MIN_CHARS = 40  # a wrapped line is most of the wrap width (~70-100 characters)
+# words that end neither a sentence nor a headline: a line ending in one was wrapped mid-sentence
+_NEVER_LAST = frozenset(
+    """a an the of to in on at by for with from into onto and or but nor that which who whose whom
+    is are was were be been has have had will would shall can could should may might must than as
+    if because while whereas although though unless whether my your his her its our their these
+    those such very not""".split()
+)
+
+
+def _starts_lower(line: str) -> bool:
+    s = line.lstrip().lstrip(_OPENERS)
+    return bool(s) and s[0].islower()
 
 
 def _blocks(doc: Document) -> list[tuple[int, int]]:
@@ -951,14 +967,34 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
 
     Markdown and e-mail text is often wrapped at ~80-100 columns, so one sentence spans
     several lines; scoring each line alone would judge sentence fragments (and flag them).
-    A list item, heading, table row or code line always stays a block of its own.
+    A list item, heading, table row or code line always stays a block of its own. A line of twelve
+    words or fewer without final punctuation looks like a headline, but it is wrapped prose when
+    the block before it stops mid-sentence (on a comma or a word such as "and" or "the"), and so is
+    a line of at least WRAPPED_MIN_CHARS characters after a block ending in a closing bracket or
+    backquote or before a line, as long, that carries on in lower case.
     """
     text = doc.text
+    lines = doc.lines
     out: list[tuple[int, int]] = []
     cur: list[int] | None = None
-    for ls, le in doc.lines:
+    for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
-        if _plain_line(line) and not doc.in_fenced_block(ls):
+        continued = False
+        if cur is not None:
+            tail = text[max(cur[0], cur[1] - 40) : cur[1]].rstrip()
+            if tail.endswith(","):
+                continued = True
+            else:
+                m = re.search(r"(\w+)$", tail)
+                continued = bool(m) and m.group(1).lower() in _NEVER_LAST
+        if not continued and len(line.strip()) >= WRAPPED_MIN_CHARS:  # menus, tags, teasers are shorter
+            if cur is not None and text[cur[0] : cur[1]].rstrip()[-1:] in (")", "`"):
+                continued = True
+            elif k + 1 < len(lines):
+                ns, ne = lines[k + 1]
+                nxt = text[ns:ne]
+                continued = len(nxt.strip()) >= WRAPPED_MIN_CHARS and _starts_lower(nxt)
+        if _plain_line(line, continued) and not doc.in_fenced_block(ls):
             if cur is not None:  # a block only ever holds plain lines: extend it
                 cur[1] = le
             else:
