@@ -337,3 +337,33 @@ def test_batched_pattern_hashes_equal_the_reference_per_unit():
     got = batch_pattern_hashes(np, units)
     assert [h.tolist() for h in got] == [pattern_hashes(u) for u in units]
     assert batch_pattern_hashes(np, []) == []
+
+
+def test_addresses_file_names_and_identifiers_count_as_one_name():
+    from garble.detectors.incoherent import NAME_TOKEN, _mask_names
+
+    text = ("Install it with pip; see https://example.com/docs/install.html?lang=en,fr or write to "
+            "support@example.org, edit ~/.config/tool/settings.toml and call os.path.join in the U.S. "
+            "at 9:30 a.m., e.g. on 12/05/2023 for $4.99/mo.")
+    units = segment(Document(text))
+    words = [w for u in units for w in u.words]
+    assert "lang" not in words and "org" not in words and "toml" not in words and "join" not in words
+    names = [text[s:e] for w, s, e in _mask_names(text, 0, tokenize(text)) if w == NAME_TOKEN]
+    assert names == ["https://example.com/docs/install.html?lang=en,fr", "support@example.org",
+                     "~/.config/tool/settings.toml", "os.path.join", "4.99/mo"]  # not U.S., a.m., e.g., dates
+    # messages quote the name as written and never call two names a "repeated word"
+    two = "Send it to a@example.org and b@example.org, then see the the details they said."
+    (f,) = assess(two, IncoherentOptions(threshold=0.0)).findings
+    assert "\x00" not in f.message and "repeated word" not in f.message
+
+
+def test_clean_samples_get_no_incoherent_finding():
+    """The bundled clean samples (URLs, e-mail, paths, versions, code spans; an earnings-call
+    transcript as people said it) must not be called garbled."""
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    files = sorted(samples.glob("*-clean*")) + [samples / "incoherent-earnings-reference.txt",
+                                                 samples / "README-padding-typography.md"]
+    assert len(files) >= 6
+    for f in files:
+        found = assess(f.read_text(encoding="utf-8")).findings
+        assert not found, (f.name, found)

@@ -94,6 +94,9 @@ def words_of_tokens(text: str, toks: Sequence[tuple[str, int, int]]) -> list[str
     caseless = n_cap > 0.75 * len(toks)
     out = []
     for i, (w, s, _) in enumerate(toks):
+        if w == NAME_TOKEN:
+            out.append("<cap>")
+            continue
         if not caseless and i > 0 and w[0].isupper() and w != "I":
             j = s - 1
             while j >= 0 and text[j] == " ":
@@ -103,6 +106,47 @@ def words_of_tokens(text: str, toks: Sequence[tuple[str, int, int]]) -> list[str
                 out.append(nw if nw == "<num>" else "<cap>")
                 continue
         out.append(norm_word(w))
+    return out
+
+
+# Addresses, file names and code identifiers inside prose ("see https://example.com/install.html?lang=en",
+# "write to support@example.org", "os.path.join", "~/.config/tool/settings.toml") are names, not
+# words: split into words they read as garble. Each becomes one token that stands for a name.
+_NAME_RE = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>\"“”'‘’)\]]+"  # URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|(?:~|\.{1,2})?/?(?:[\w.-]+/)+[\w.-]*"  # paths with at least one slash
+    r"|\b[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+(?:\(\))?"  # dotted names: example.com, os.path.join, a.txt
+)
+NAME_TOKEN = "\x00name"  # a token standing for a whole address or identifier (normalised to <cap>)
+
+
+def _mask_names(text: str, offset: int, toks: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """``toks`` (of ``text``, which starts at ``offset``) with the words of each address, file name
+    or dotted identifier merged into one NAME_TOKEN spanning it. Abbreviations ("U.S.", "e.g.",
+    "Ph.D.") are not names: a dotted name needs a part of two or more letters after a dot."""
+    spans = []
+    for m in _NAME_RE.finditer(text):
+        g = m.group().rstrip(".,;:!?")  # a sentence's own punctuation after the name
+        if "/" not in g and "@" not in g and not re.search(r"\.[A-Za-z_][\w-]+", g):
+            continue  # U.S., e.g., a.m.
+        if "/" in g and not re.search(r"[A-Za-z]", g):
+            continue  # dates and fractions: 1/2, 12/05/2023
+        spans.append((m.start() + offset, m.start() + len(g) + offset))
+    if not spans:
+        return toks
+    out: list[tuple[str, int, int]] = []
+    j = 0
+    for w, s, e in toks:
+        while j < len(spans) and spans[j][1] <= s:
+            j += 1
+        if j < len(spans) and spans[j][0] <= s and e <= spans[j][1]:
+            a, b = spans[j]
+            if out and out[-1][0] == NAME_TOKEN and out[-1][1] == a:
+                continue  # the name's token is already in
+            out.append((NAME_TOKEN, a, b))
+        else:
+            out.append((w, s, e))
     return out
 
 
@@ -1034,7 +1078,7 @@ def segment(doc: Document) -> list[Unit]:
         alpha = len(_NON_ALPHA_RE.sub("", line))
         if alpha < 0.6 * len(line.strip()):
             continue
-        toks_line = tokenize(line, ls)
+        toks_line = _mask_names(line, ls, tokenize(line, ls))
         starts = [t[1] for t in toks_line]
         if len(toks_line) >= RUN_WORDS and not re.search(r"[.!?]", line):
             # unpunctuated transcript run: overlapping windows
@@ -1182,7 +1226,7 @@ def _explain(text: str, unit: Unit, details) -> str:
         parts.append(f"‘{text[a:b]}’")
     if parts:
         msg += ("; " if msg else "") + "unlikely word sequences " + ", ".join(parts)
-    words = [t[0].lower() for t in toks]
+    words = [t[0].lower() for t in toks if t[0] != NAME_TOKEN]
     seen: dict[str, str] = {}
     reps = []
     for w in words:
