@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     color.add_argument("--color", dest="color", action="store_true", default=None, help="force colour")
     color.add_argument("--no-color", dest="color", action="store_false", help="never use colour")
     c.add_argument("-q", "--quiet", action="store_true", help="show only documents with findings, no progress bar")
+    c.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="check documents in N worker processes (0: one per CPU; default 1). Output order "
+                        "and results are the same as with one")
 
     f = sub.add_parser("fix", help="apply safe fixes to files (mojibake repaired, padding trimmed ...)")
     f.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (recursed)")
@@ -261,6 +264,8 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Text
         raise UsageError("give at least one PATH (a file, a directory, or - for stdin), or --jsonl-input FILE")
     if args.paths and args.jsonl_input:
         raise UsageError("give either PATHs or --jsonl-input, not both")
+    if args.jobs < 0:
+        raise UsageError(f"--jobs must be 0 (one per CPU) or more, not {args.jobs}")
     resolver = _resolver(args)
     checkers = _Checkers(resolver)
     # build the checkers of the paths given (and of stdin) first: config errors surface before any output
@@ -301,7 +306,11 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
         reporter.registry = engine.default_registry()
     from_files = not args.jsonl_input
     seen = failed = unreadable = 0
-    for path, text, error, fatal, rid in _documents(args, stdin, targets):
+
+    def checker_of(path: str) -> Checker:
+        return checkers.for_path(path) if from_files and path != "-" else default_checker
+
+    for path, text, error, fatal, rid, report in _checked(_documents(args, stdin, targets), checker_of, args.jobs):
         seen += 1
         if error is not None:
             report = Report(path=path, error=error, id=rid)
@@ -309,8 +318,6 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
             if fatal:
                 unreadable += 1
         else:
-            checker = checkers.for_path(path) if from_files and path != "-" else default_checker
-            report = checker.check(text, path, id=rid)
             if report.failed:
                 failed += 1
             for note in report.notes:
@@ -330,6 +337,60 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
     if failed and not args.exit_zero:
         return 1
     return 0
+
+
+def _checked(documents, checker_of, jobs: int):
+    """``(path, text, error, fatal, id, report)`` for each document, in input order: checked here,
+    or with ``jobs`` > 1 (0 = one per CPU) in that many worker processes, a bounded number of
+    documents ahead of the output so that JSON Lines input still streams."""
+    if jobs == 0:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs <= 1:
+        for path, text, error, fatal, rid in documents:
+            report = None if error is not None else checker_of(path).check(text, path, id=rid)
+            yield path, text, error, fatal, rid, report
+        return
+    import multiprocessing
+    import pickle
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    ahead = 8 * jobs
+    pending: deque = deque()
+    blobs: dict[int, bytes] = {}  # id(checker) -> its pickled settings (what a worker builds it from)
+    # "spawn": workers start clean (no copied locks or threads) and load the model once each
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for path, text, error, fatal, rid in documents:
+            job = None
+            if error is None:
+                checker = checker_of(path)
+                blob = blobs.get(id(checker))
+                if blob is None:
+                    blob = blobs[id(checker)] = pickle.dumps(checker.settings)
+                job = pool.submit(_check_in_worker, blob, text, path, rid)
+            pending.append((path, text, error, fatal, rid, job))
+            while len(pending) > ahead:
+                yield _done(pending.popleft())
+        while pending:
+            yield _done(pending.popleft())
+
+
+def _done(item):
+    path, text, error, fatal, rid, job = item
+    return path, text, error, fatal, rid, (job.result() if job is not None else None)
+
+
+_WORKER_CHECKERS: dict[bytes, Checker] = {}
+
+
+def _check_in_worker(settings_blob: bytes, text: str, path: str, rid) -> Report:
+    """Run in a worker process: check one document with the checker built from these settings."""
+    checker = _WORKER_CHECKERS.get(settings_blob)
+    if checker is None:
+        import pickle
+
+        checker = _WORKER_CHECKERS[settings_blob] = Checker(pickle.loads(settings_blob))
+    return checker.check(text, path, id=rid)
 
 
 def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
