@@ -85,12 +85,12 @@ def sentences_of(paragraph: str, rng: random.Random) -> list[list[str]]:
 def load_clean(corpora: Path, rng: random.Random):
     """LM sentences and held-out paragraphs from the clean prose sources."""
     lm_sents: list[list[str]] = []
-    held: list[tuple[str, str]] = []  # (source, paragraph)
+    held: list[tuple[str, str]] = []  # (document id, paragraph)
     for name in splits.CLEAN_SOURCES:
         n_lm = 0
         for doc_id, paras in splits.clean_docs(corpora, name):
             if splits.clean_role(doc_id) == "heldout":
-                held.extend((name, p) for p in paras)
+                held.extend((doc_id, p) for p in paras)
             else:
                 for p in paras:
                     ss = sentences_of(p, rng)
@@ -356,16 +356,16 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng, same_class=No
     # clean held-out prose: units exactly as the detector cuts them
     n_clean = 0
     clean_pool = []
-    for src, p in held:
+    for doc_id, p in held:
         for u in ic.segment(Document(p)):
-            clean_pool.append(case_aug(p[u.start : u.end], rng, LOWER_CLF))
+            clean_pool.append((case_aug(p[u.start : u.end], rng, LOWER_CLF), doc_id))
     rng.shuffle(clean_pool)
     half = len(clean_pool) * 3 // 5
-    for k, words in enumerate(clean_pool[:half]):
-        add(words, 0, "clean", f"clean:{k}")
+    for words, doc_id in clean_pool[:half]:
+        add(words, 0, "clean", doc_id)
         n_clean += 1
-    for k, words in enumerate(clean_pool[half:]):
-        add(damage(words, rng, sound, vocab_list, same_class), 1, "synthetic", f"synthetic:{k}")
+    for words, doc_id in clean_pool[half:]:
+        add(damage(words, rng, sound, vocab_list, same_class), 1, "synthetic", doc_id)
     # earnings21 classifier calls
     systems = ["google", "amazon", "microsoft", "speechmatics", "rev_kaldi", "rev_espnet", "kaldi_org_librispeech"]
     refs = []

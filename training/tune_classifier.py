@@ -10,7 +10,8 @@ model's language model and neural tagger, which are fixed inputs to the classifi
 built as ``train_incoherent.py`` builds them, except that every earnings21 hypothesis with no error
 is kept (recipes subsample them). They are featurised once (cached with ``--cache``); then for each
 recipe and fold the classifier is trained on the other folds and judged on the held-out fold, with
-folds grouped by document (call, MT source document, paragraph). The figures mirror the benchmark's
+folds grouped by document (call, MT source document, article/speech/book). The figures mirror the
+benchmark's
 comparisons: same-system AUROC (WER 0 vs >= 0.4, >= 6 words) for google, amazon and speechmatics,
 MLQE-PE AUROC (mean DA >= 80 vs <= 30) per language pair, and clean vs synthetic AUROC.
 
@@ -75,7 +76,7 @@ def auroc(pos, neg) -> float:
 
 
 def held_paragraphs(corpora: Path) -> list[tuple[str, str]]:
-    return [(name, p) for name in splits.CLEAN_SOURCES for doc_id, paras in splits.clean_docs(corpora, name)
+    return [(doc_id, p) for name in splits.CLEAN_SOURCES for doc_id, paras in splits.clean_docs(corpora, name)
             if splits.clean_role(doc_id) == "heldout" for p in paras]
 
 
@@ -93,8 +94,11 @@ def model_with_tagger(tagger_npz: Path | None, tmp: Path):
 
 
 def build(corpora: Path, cache: Path | None, tagger_npz: Path | None = None):
+    source = str(tagger_npz.resolve()) if tagger_npz else "shipped"
     if cache and cache.exists():
         z = np.load(cache, allow_pickle=True)
+        if str(z["tagger"]) != source:
+            raise SystemExit(f"{cache} holds features of tagger {z['tagger']}, not {source}: use another --cache")
         log(f"features read from {cache}")
         return z["dense"], list(z["hashed"]), z["y"], list(z["groups"]), list(z["info"])
     rng = random.Random(tr.SEED)
@@ -104,7 +108,7 @@ def build(corpora: Path, cache: Path | None, tagger_npz: Path | None = None):
     model = model_with_tagger(tagger_npz, Path(tmpdir.name) / "model.npz")
     held = held_paragraphs(corpora)
     rng.shuffle(held)
-    held = held[: len(held) * 7 // 10]  # as in training: the rest sets the threshold
+    held = held[: len(held) * 7 // 10]  # 70 %, as in training (not the same 70 %: other random state)
     earnings = tr.load_earnings(corpora)
     mlqe = tr.load_mlqe(corpora)
     vocab = model.vocab
@@ -123,7 +127,8 @@ def build(corpora: Path, cache: Path | None, tagger_npz: Path | None = None):
         hashed_arr[:] = [np.array(h, dtype=np.int64) for h in hashed]
         info_arr = np.empty(len(info), dtype=object)
         info_arr[:] = info
-        np.savez(cache, dense=dense, hashed=hashed_arr, y=y, groups=np.array(groups), info=info_arr)
+        np.savez(cache, dense=dense, hashed=hashed_arr, y=y, groups=np.array(groups), info=info_arr,
+                 tagger=np.array(source))
     return dense, hashed, y, groups, info
 
 
@@ -152,6 +157,8 @@ def main(argv=None) -> int:
     ap.add_argument("--tagger", type=Path, help="features from these tagger weights (.npz, as written by "
                     "training/tagger.py) instead of the shipped ones")
     args = ap.parse_args(argv)
+    if args.cache and args.cache.suffix != ".npz":
+        ap.error("--cache must end in .npz")
     dense, hashed, y, groups, info = build(args.corpora, args.cache, args.tagger)
     hashed = [np.asarray(h, dtype=np.int64) for h in hashed]
     n = len(y)
