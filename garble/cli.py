@@ -339,58 +339,84 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
     return 0
 
 
+CHUNK_DOCS = 64  # documents checked together (the incoherence model runs once per chunk) ...
+CHUNK_CHARS = 200_000  # ... up to this much text
+
+
+def _chunks(documents, checker_of):
+    """Group documents into chunks of consecutive readable documents that share a checker:
+    yields ``(checker or None, [(path, text, error, fatal, id), ...])``; unreadable documents come
+    alone with ``None``, in their place."""
+    cur: list = []
+    cur_checker = None
+    size = 0
+    for item in documents:
+        path, text, error = item[0], item[1], item[2]
+        checker = None if error is not None else checker_of(path)
+        if cur and (checker is not cur_checker or len(cur) >= CHUNK_DOCS or size >= CHUNK_CHARS):
+            yield cur_checker, cur
+            cur, size = [], 0
+        cur_checker = checker
+        cur.append(item)
+        size += len(text) if text else 0
+    if cur:
+        yield cur_checker, cur
+
+
 def _checked(documents, checker_of, jobs: int):
-    """``(path, text, error, fatal, id, report)`` for each document, in input order: checked here,
-    or with ``jobs`` > 1 (0 = one per CPU) in that many worker processes, a bounded number of
-    documents ahead of the output so that JSON Lines input still streams."""
+    """``(path, text, error, fatal, id, report)`` for each document, in input order: checked in
+    chunks (see _chunks) here, or with ``jobs`` > 1 (0 = one per CPU) in that many worker
+    processes, a bounded number of chunks ahead of the output so that JSON Lines input still
+    streams."""
     if jobs == 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if jobs <= 1:
-        for path, text, error, fatal, rid in documents:
-            report = None if error is not None else checker_of(path).check(text, path, id=rid)
-            yield path, text, error, fatal, rid, report
+        for checker, items in _chunks(documents, checker_of):
+            reports = checker.check_many([(t, p, i) for p, t, _, _, i in items]) if checker else [None] * len(items)
+            for item, report in zip(items, reports):
+                yield (*item, report)
         return
     import multiprocessing
     import pickle
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    ahead = 8 * jobs
+    ahead = 2 * jobs
     pending: deque = deque()
     blobs: dict[int, bytes] = {}  # id(checker) -> its pickled settings (what a worker builds it from)
     # "spawn": workers start clean (no copied locks or threads) and load the model once each
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for path, text, error, fatal, rid in documents:
+        for checker, items in _chunks(documents, checker_of):
             job = None
-            if error is None:
-                checker = checker_of(path)
+            if checker is not None:
                 blob = blobs.get(id(checker))
                 if blob is None:
                     blob = blobs[id(checker)] = pickle.dumps(checker.settings)
-                job = pool.submit(_check_in_worker, blob, text, path, rid)
-            pending.append((path, text, error, fatal, rid, job))
+                job = pool.submit(_check_in_worker, blob, [(t, p, i) for p, t, _, _, i in items])
+            pending.append((items, job))
             while len(pending) > ahead:
-                yield _done(pending.popleft())
+                yield from _done(*pending.popleft())
         while pending:
-            yield _done(pending.popleft())
+            yield from _done(*pending.popleft())
 
 
-def _done(item):
-    path, text, error, fatal, rid, job = item
-    return path, text, error, fatal, rid, (job.result() if job is not None else None)
+def _done(items, job):
+    reports = job.result() if job is not None else [None] * len(items)
+    for item, report in zip(items, reports):
+        yield (*item, report)
 
 
 _WORKER_CHECKERS: dict[bytes, Checker] = {}
 
 
-def _check_in_worker(settings_blob: bytes, text: str, path: str, rid) -> Report:
-    """Run in a worker process: check one document with the checker built from these settings."""
+def _check_in_worker(settings_blob: bytes, docs: list) -> list[Report]:
+    """Run in a worker process: check a chunk of documents with the checker built from these settings."""
     checker = _WORKER_CHECKERS.get(settings_blob)
     if checker is None:
         import pickle
 
         checker = _WORKER_CHECKERS[settings_blob] = Checker(pickle.loads(settings_blob))
-    return checker.check(text, path, id=rid)
+    return checker.check_many(docs)
 
 
 def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

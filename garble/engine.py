@@ -12,7 +12,7 @@ import dataclasses
 import importlib.util
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from garble.detectors.base import Detector
 from garble.document import Document
@@ -20,7 +20,7 @@ from garble.registry import Registry, SelectorError, default_registry, is_enable
 from garble.report import Diagnostic, Report
 from garble.suppress import Suppressions, parse as parse_suppressions
 from garble.scoring import combine, family_damage
-from garble.types import Finding, Severity
+from garble.types import Assessment, Finding, Severity
 
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 _MARKER_RE = re.compile(r"garble:", re.IGNORECASE)
@@ -124,9 +124,34 @@ class Checker:
 
     def check(self, text: str, path: str = "<string>", *, id: Any = None) -> Report:
         """Check one document given as text."""
-        if not isinstance(text, str):
-            raise TypeError(f"garble checks str, not {type(text).__name__}; decode bytes first (e.g. data.decode('utf-8'))")
-        doc = Document(text, path)
+        return self.check_many([(text, path, id)])[0]
+
+    def check_many(self, items: Iterable[tuple[str, str, Any] | str]) -> list[Report]:
+        """Check several documents, given as texts or ``(text, path, id)`` triples; the reports
+        are those of :meth:`check`, in order. Detectors with a per-call cost (the incoherence
+        model) do their work for the whole batch at once, which is much faster for short texts."""
+        triples = [x if isinstance(x, tuple) else (x, f"<string {i}>", None) for i, x in enumerate(items)]
+        for text, _, _ in triples:
+            if not isinstance(text, str):
+                raise TypeError(f"garble checks str, not {type(text).__name__}; decode bytes first (e.g. data.decode('utf-8'))")
+        docs = [Document(text, path) for text, path, _ in triples]
+        per_det: list[list[Assessment | str]] = []
+        for det in self.detectors:
+            enabled = self.enabled[det.family]
+            try:
+                per_det.append(list(det.assess_many(docs, enabled)))
+            except Exception:  # find the document(s) that break it; the others keep their results
+                got: list[Assessment | str] = []
+                for doc in docs:
+                    try:
+                        got.append(det.assess(doc, enabled))
+                    except Exception as exc:  # a detector bug must not lose the other results
+                        got.append(f"{det.family} detector failed: {type(exc).__name__}: {exc}")
+                per_det.append(got)
+        return [self._report(doc, id_, [a[k] for a in per_det]) for k, (doc, (_, _, id_)) in enumerate(zip(docs, triples))]
+
+    def _report(self, doc: Document, id: Any, assessments: list[Assessment | str]) -> Report:
+        text, path = doc.text, doc.path
         report = Report(path=path, text=text, id=id, notes=list(self.notes))
         found: list[tuple[Detector, Finding]] = []
         metrics: dict[str, Any] = {
@@ -134,11 +159,9 @@ class Checker:
             "words": len(_WORD_RE.findall(text)),
             "lines": doc.line_index.line_count if text else 0,
         }
-        for det in self.detectors:
-            try:
-                assessment = det.assess(doc, self.enabled[det.family])
-            except Exception as exc:  # a detector bug must not lose the other results
-                report.notes.append(f"{det.family} detector failed: {type(exc).__name__}: {exc}")
+        for det, assessment in zip(self.detectors, assessments):
+            if isinstance(assessment, str):
+                report.notes.append(assessment)
                 continue
             metrics.update(assessment.metrics)
             for f in assessment.findings:

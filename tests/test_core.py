@@ -7,7 +7,7 @@ from garble.document import Document
 from garble.engine import Checker, ConfigError, Settings
 from garble.registry import is_enabled
 from garble.scoring import combine, family_damage
-from garble.types import Finding, LineIndex, Position
+from garble.types import Assessment, Finding, LineIndex, Position
 
 from fakes import Broken, OptIn, registry
 
@@ -115,6 +115,34 @@ def test_a_failing_detector_becomes_a_note_not_a_crash():
     r = Checker(registry=registry(Broken)).check("BAD")
     assert [d.code for d in r.findings] == ["FK101"]
     assert any("table detector failed: RuntimeError: boom" in n for n in r.notes)
+
+
+def test_check_many_gives_the_reports_of_check_in_order():
+    c = Checker(registry=registry())
+    texts = ["a BAD day", "", "all fine", "WORSE and BAD", "BAD " * 50]
+    many = c.check_many([(t, f"doc{i}", i) for i, t in enumerate(texts)])
+    assert [r.to_dict() for r in many] == [c.check(t, f"doc{i}", id=i).to_dict() for i, t in enumerate(texts)]
+    assert [r.path for r in c.check_many(texts)] == [f"<string {i}>" for i in range(len(texts))]
+    assert c.check_many([]) == []
+    with pytest.raises(TypeError, match="decode bytes"):
+        c.check_many(["fine", b"bytes"])
+
+
+class _BreaksOnOne(Broken):
+    """Fails only on documents containing 'x' (and its batched call therefore fails too)."""
+
+    def assess(self, doc, enabled):
+        if "x" in doc.text:
+            raise RuntimeError("boom")
+        return Assessment()
+
+
+def test_a_detector_failing_on_one_document_of_a_batch_costs_only_that_document():
+    c = Checker(registry=registry(_BreaksOnOne))
+    a, b, d = c.check_many(["BAD one", "BAD x two", "BAD three"])
+    assert [r.notes for r in (a, d)] == [[], []]
+    assert any("table detector failed: RuntimeError: boom" in n for n in b.notes)
+    assert [len(r.findings) for r in (a, b, d)] == [1, 1, 1]
 
 
 def test_opt_in_detector_needs_naming_and_reports_missing_dependency():

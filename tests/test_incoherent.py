@@ -367,3 +367,17 @@ def test_clean_samples_get_no_incoherent_finding():
     for f in files:
         found = assess(f.read_text(encoding="utf-8")).findings
         assert not found, (f.name, found)
+
+
+def test_many_documents_at_once_give_each_document_its_own_assessment():
+    from garble.document import Document as D
+
+    det = Incoherent()
+    texts = [ASR_RUN, "", "Short.", (SEEDS / "003_0f7453ac641e1bcb.txt").read_text(encoding="utf-8"),
+             "The translated notice was posted at the gate. “And the sanctuary of the sanctuary of the "
+             "sanctuary of the sanctuary of the sanctuary shall rest therein,” the minister says.", ASR_RUN]
+    one_by_one = [det.assess(D(t), ALL) for t in texts]
+    together = det.assess_many([D(t) for t in texts], ALL)
+    strip = lambda a: ([(f.code, f.start, f.end, f.message) for f in a.findings], dict(a.metrics))  # noqa: E731
+    assert [strip(a) for a in together] == [strip(a) for a in one_by_one]
+    assert [len(a.findings) > 0 for a in together] == [True, False, False, False, True, True]

@@ -3,14 +3,15 @@
 A detector is one family of rules (``mojibake``, ``table`` ...). Rules are
 data (:class:`garble.types.Rule`); the detector is the code that finds them.
 Each detector declares its rules, its options dataclass and its optional
-dependencies, and answers :meth:`Detector.assess` for one document.
+dependencies, and answers :meth:`Detector.assess` for one document (and
+:meth:`Detector.assess_many` for several).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Sequence
 
 from garble.document import Document
 from garble.types import Assessment, Rule
@@ -70,3 +71,8 @@ class Detector:
     def assess(self, doc: Document, enabled: frozenset[str]) -> Assessment:
         """Return the findings of the rules in ``enabled`` and any metrics."""
         raise NotImplementedError
+
+    def assess_many(self, docs: Sequence[Document], enabled: frozenset[str]) -> list[Assessment]:
+        """:meth:`assess` for several documents; a detector with a per-call cost (a model run)
+        overrides this to do the work for all of them at once. Same results as one by one."""
+        return [self.assess(doc, enabled) for doc in docs]

@@ -1252,15 +1252,39 @@ class Incoherent(Detector):
     half_point = 1.0
     weight = 1.0
 
+    #: units scored per model call when checking many documents at once (bounds memory)
+    BATCH_UNITS = 4096
+
     def assess(self, doc: Document, enabled: frozenset[str]) -> Assessment:
-        units = segment(doc)
-        if not units:
-            return Assessment(metrics={"incoherent_max": 0.0})
-        model = load_model()
-        probs, details = score_units(model, [list(u.words) for u in units])
-        thr = self.options.threshold
-        if thr is None:
-            thr = model.meta.get("threshold", 0.5)
+        return self.assess_many([doc], enabled)[0]
+
+    def assess_many(self, docs: Sequence[Document], enabled: frozenset[str]) -> list[Assessment]:
+        """All documents' units go through the model together: the model's fixed cost per call
+        (the GRU's step loop, the tree walk) is paid once per batch instead of once per document."""
+        per_doc = [segment(doc) for doc in docs]
+        flat = [u for units in per_doc for u in units]
+        probs: list[float] = []
+        details: list[Any] = []
+        if flat:
+            model = load_model()
+            for i in range(0, len(flat), self.BATCH_UNITS):
+                p, d = score_units(model, [list(u.words) for u in flat[i : i + self.BATCH_UNITS]])
+                probs.extend(p.tolist())
+                details.extend(d)
+            thr = self.options.threshold
+            if thr is None:
+                thr = model.meta.get("threshold", 0.5)
+        out = []
+        k = 0
+        for doc, units in zip(docs, per_doc):
+            n = len(units)
+            out.append(self._assessment(doc, units, probs[k : k + n], details[k : k + n], enabled, thr) if n
+                       else Assessment(metrics={"incoherent_max": 0.0}))
+            k += n
+        return out
+
+    @staticmethod
+    def _assessment(doc, units, probs, details, enabled, thr) -> Assessment:
         findings = []
         for u, p, d in zip(units, probs, details):
             p = float(p)
@@ -1272,7 +1296,7 @@ class Incoherent(Detector):
             if why:
                 msg += f": {why}"
             findings.append(Finding(code, msg, u.start, u.end, confidence=round(min(1.0, max(0.0, p)), 3), data={"probability": round(p, 4)}))
-        return Assessment(findings=tuple(findings), metrics={"incoherent_max": round(float(probs.max()), 4)})
+        return Assessment(findings=tuple(findings), metrics={"incoherent_max": round(float(max(probs)), 4)})
 
 
 __all__ = ["Incoherent", "IncoherentOptions", "load_model", "segment", "tokenize", "score_units", "unit_features"]
