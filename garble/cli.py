@@ -12,6 +12,7 @@ command-line flags win over them.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -310,7 +311,8 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
     def checker_of(path: str) -> Checker:
         return checkers.for_path(path) if from_files and path != "-" else default_checker
 
-    for path, text, error, fatal, rid, report in _checked(_documents(args, stdin, targets), checker_of, args.jobs):
+    ready = _input_ready(stdin) if args.jsonl_input == "-" else None
+    for path, text, error, fatal, rid, report in _checked(_documents(args, stdin, targets), checker_of, args.jobs, ready):
         seen += 1
         if error is not None:
             report = Report(path=path, error=error, id=rid)
@@ -343,14 +345,23 @@ CHUNK_DOCS = 64  # documents checked together (the incoherence model runs once p
 CHUNK_CHARS = 200_000  # ... up to this much text
 
 
-def _chunks(documents, checker_of):
+def _chunks(documents, checker_of, ready=None):
     """Group documents into chunks of consecutive readable documents that share a checker:
     yields ``(checker or None, [(path, text, error, fatal, id), ...])``; unreadable documents come
-    alone with ``None``, in their place."""
+    in chunks of their own, with ``None``, in their place. ``ready()``, if given, tells whether
+    more input is waiting; when it is not, the chunk so far goes out at once (a slow stream of
+    records is answered record by record instead of 64 at a time)."""
+    it = iter(documents)
     cur: list = []
     cur_checker = None
     size = 0
-    for item in documents:
+    while True:
+        if cur and ready is not None and not ready():
+            yield cur_checker, cur
+            cur, size = [], 0
+        item = next(it, None)
+        if item is None:
+            break
         path, text, error = item[0], item[1], item[2]
         checker = None if error is not None else checker_of(path)
         if cur and (checker is not cur_checker or len(cur) >= CHUNK_DOCS or size >= CHUNK_CHARS):
@@ -363,15 +374,39 @@ def _chunks(documents, checker_of):
         yield cur_checker, cur
 
 
-def _checked(documents, checker_of, jobs: int):
+class WorkerError(Exception):
+    """A worker process of ``--jobs`` died (killed, out of memory)."""
+
+
+def _input_ready(stream):
+    """A function telling whether ``stream`` (a pipe or terminal) has input waiting, or None when
+    that cannot be known or does not matter (a regular file, a test's StringIO, Windows)."""
+    try:
+        import select
+        import stat
+
+        fd = stream.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        select.select([fd], [], [], 0)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+    def ready() -> bool:
+        return bool(select.select([fd], [], [], 0)[0])
+
+    return ready
+
+
+def _checked(documents, checker_of, jobs: int, ready=None):
     """``(path, text, error, fatal, id, report)`` for each document, in input order: checked in
     chunks (see _chunks) here, or with ``jobs`` > 1 (0 = one per CPU) in that many worker
-    processes, a bounded number of chunks ahead of the output so that JSON Lines input still
-    streams."""
+    processes, a bounded number of chunks ahead of the output, so that JSON Lines input still
+    streams (and all pending results go out whenever the input is not ``ready``)."""
     if jobs == 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if jobs <= 1:
-        for checker, items in _chunks(documents, checker_of):
+        for checker, items in _chunks(documents, checker_of, ready):
             reports = checker.check_many([(t, p, i) for p, t, _, _, i in items]) if checker else [None] * len(items)
             for item, report in zip(items, reports):
                 yield (*item, report)
@@ -380,24 +415,28 @@ def _checked(documents, checker_of, jobs: int):
     import pickle
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     ahead = 2 * jobs
     pending: deque = deque()
     blobs: dict[int, bytes] = {}  # id(checker) -> its pickled settings (what a worker builds it from)
     # "spawn": workers start clean (no copied locks or threads) and load the model once each
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for checker, items in _chunks(documents, checker_of):
-            job = None
-            if checker is not None:
-                blob = blobs.get(id(checker))
-                if blob is None:
-                    blob = blobs[id(checker)] = pickle.dumps(checker.settings)
-                job = pool.submit(_check_in_worker, blob, [(t, p, i) for p, t, _, _, i in items])
-            pending.append((items, job))
-            while len(pending) > ahead:
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for checker, items in _chunks(documents, checker_of, ready):
+                job = None
+                if checker is not None:
+                    blob = blobs.get(id(checker))
+                    if blob is None:
+                        blob = blobs[id(checker)] = pickle.dumps(checker.settings)
+                    job = pool.submit(_check_in_worker, blob, [(t, p, i) for p, t, _, _, i in items])
+                pending.append((items, job))
+                while len(pending) > ahead or (pending and ready is not None and not ready()):
+                    yield from _done(*pending.popleft())
+            while pending:
                 yield from _done(*pending.popleft())
-        while pending:
-            yield from _done(*pending.popleft())
+    except BrokenProcessPool as exc:
+        raise WorkerError(f"a worker process stopped unexpectedly ({exc}); try fewer --jobs") from None
 
 
 def _done(items, job):
@@ -604,6 +643,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         print("garble: try 'garble check --help'", file=stderr)
         return 2
     except ConfigError as exc:
+        print(f"garble: error: {exc}", file=stderr)
+        return 2
+    except WorkerError as exc:
         print(f"garble: error: {exc}", file=stderr)
         return 2
     except BrokenPipeError:

@@ -131,23 +131,32 @@ class Checker:
         are those of :meth:`check`, in order. Detectors with a per-call cost (the incoherence
         model) do their work for the whole batch at once, which is much faster for short texts."""
         triples = [x if isinstance(x, tuple) else (x, f"<string {i}>", None) for i, x in enumerate(items)]
-        for text, _, _ in triples:
+        for t in triples:
+            if len(t) != 3:
+                raise TypeError(f"check_many takes texts or (text, path, id) triples, not a {len(t)}-tuple")
+            text = t[0]
             if not isinstance(text, str):
                 raise TypeError(f"garble checks str, not {type(text).__name__}; decode bytes first (e.g. data.decode('utf-8'))")
         docs = [Document(text, path) for text, path, _ in triples]
         per_det: list[list[Assessment | str]] = []
         for det in self.detectors:
             enabled = self.enabled[det.family]
-            try:
-                per_det.append(list(det.assess_many(docs, enabled)))
-            except Exception:  # find the document(s) that break it; the others keep their results
-                got: list[Assessment | str] = []
-                for doc in docs:
-                    try:
-                        got.append(det.assess(doc, enabled))
-                    except Exception as exc:  # a detector bug must not lose the other results
-                        got.append(f"{det.family} detector failed: {type(exc).__name__}: {exc}")
-                per_det.append(got)
+            if type(det).assess_many is not Detector.assess_many:  # a detector that batches
+                try:
+                    batch = list(det.assess_many(docs, enabled))
+                    if len(batch) != len(docs):
+                        raise RuntimeError(f"assess_many returned {len(batch)} results for {len(docs)} documents")
+                    per_det.append(batch)
+                    continue
+                except Exception:  # then document by document: only the ones that break it lose out
+                    pass
+            got: list[Assessment | str] = []
+            for doc in docs:
+                try:
+                    got.append(det.assess(doc, enabled))
+                except Exception as exc:  # a detector bug must not lose the other results
+                    got.append(f"{det.family} detector failed: {type(exc).__name__}: {exc}")
+            per_det.append(got)
         return [self._report(doc, id_, [a[k] for a in per_det]) for k, (doc, (_, _, id_)) in enumerate(zip(docs, triples))]
 
     def _report(self, doc: Document, id: Any, assessments: list[Assessment | str]) -> Report:

@@ -126,20 +126,27 @@ def test_check_many_gives_the_reports_of_check_in_order():
     assert c.check_many([]) == []
     with pytest.raises(TypeError, match="decode bytes"):
         c.check_many(["fine", b"bytes"])
+    with pytest.raises(TypeError, match="triples, not a 2-tuple"):
+        c.check_many([("text", "path")])
 
 
 class _BreaksOnOne(Broken):
-    """Fails only on documents containing 'x' (and its batched call therefore fails too)."""
+    """Fails only on documents containing 'x'."""
 
-    def assess(self, doc, enabled):
+    def real(self, doc, enabled):
         if "x" in doc.text:
             raise RuntimeError("boom")
         return Assessment()
 
+    assess = real
 
-def test_a_detector_failing_on_one_document_of_a_batch_costs_only_that_document():
+
+def test_a_detector_failing_on_one_document_of_a_batch_costs_only_that_document(monkeypatch):
+    calls = []
+    monkeypatch.setattr(_BreaksOnOne, "assess", lambda self, doc, en: calls.append(doc.text) or _BreaksOnOne.real(self, doc, en))
     c = Checker(registry=registry(_BreaksOnOne))
     a, b, d = c.check_many(["BAD one", "BAD x two", "BAD three"])
+    assert calls == ["BAD one", "BAD x two", "BAD three"]  # each document once, no second pass
     assert [r.notes for r in (a, d)] == [[], []]
     assert any("table detector failed: RuntimeError: boom" in n for n in b.notes)
     assert [len(r.findings) for r in (a, b, d)] == [1, 1, 1]
@@ -235,3 +242,25 @@ def test_in_fenced_block_boundaries():
     assert not doc.in_fenced_block(text.index("more"))
     assert doc.in_fenced_block(text.index("unclosed"))
     assert not Document("no fences here").in_fenced_block(3)
+
+
+class _BatchingBreaksOnOne(Broken):
+    """Batches (overrides assess_many), and its batch fails when any document contains 'x'."""
+
+    def assess(self, doc, enabled):
+        if "x" in doc.text:
+            raise RuntimeError("boom")
+        return Assessment(metrics={"batched": 0.0})
+
+    def assess_many(self, docs, enabled):
+        return [Assessment(metrics={"batched": 1.0}) if "x" not in d.text else 1 / 0 for d in docs]
+
+
+def test_a_failing_batch_is_retried_document_by_document():
+    c = Checker(registry=registry(_BatchingBreaksOnOne))
+    ok = c.check_many(["BAD one", "two"])
+    assert [r.metrics["batched"] for r in ok] == [1.0, 1.0]  # the batch path is used when it works
+    a, b, d = c.check_many(["BAD one", "BAD x two", "three"])
+    assert [a.metrics.get("batched"), d.metrics.get("batched")] == [0.0, 0.0]
+    assert b.notes and "table detector failed: RuntimeError: boom" in b.notes[0]
+    assert not a.notes and not d.notes

@@ -351,6 +351,11 @@ def test_addresses_file_names_and_identifiers_count_as_one_name():
     names = [text[s:e] for w, s, e in _mask_names(text, 0, tokenize(text)) if w == NAME_TOKEN]
     assert names == ["https://example.com/docs/install.html?lang=en,fr", "support@example.org",
                      "~/.config/tool/settings.toml", "os.path.join", "4.99/mo"]  # not U.S., a.m., e.g., dates
+    # not names: a full stop without its space, a slash between words, a name with an apostrophe
+    plain = "New sanctions.However Mr.Smith, O'Brien/Smith and/or A/B km/h 24/7 on 12/05/2023 said so."
+    assert [w for w, _, _ in _mask_names(plain, 0, tokenize(plain)) if w == NAME_TOKEN] == []
+    # a very long run without spaces is not a name and is not slow to look at
+    assert _mask_names("ab-" * 20000 + ".com", 0, []) == []
     # messages quote the name as written and never call two names a "repeated word"
     two = "Send it to a@example.org and b@example.org, then see the the details they said."
     (f,) = assess(two, IncoherentOptions(threshold=0.0)).findings

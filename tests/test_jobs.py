@@ -65,3 +65,16 @@ def test_parallel_jsonl_input_streams_in_order(tmp_path):
 def test_negative_jobs_is_a_usage_error(tmp_path):
     code, _, err = run(["check", str(tmp_path), "-j", "-1"])
     assert code == 2 and "--jobs" in err
+
+
+def test_chunks_wait_for_a_full_batch_only_while_input_keeps_coming():
+    docs = [(f"d{i}", f"text {i}", None, False, i) for i in range(150)]
+    docs.insert(70, ("broken", None, "not UTF-8", True, None))
+    checker = object()
+    full = list(cli._chunks(iter(docs), lambda p: checker))
+    assert [len(c) for _, c in full] == [64, 6, 1, 64, 16]  # 64 per chunk; the unreadable one alone
+    assert [item for _, c in full for item in c] == docs
+    assert [k for k, _ in full] == [checker, checker, None, checker, checker]
+    # input that is not ready (a slow pipe): every record goes out at once
+    trickle = list(cli._chunks(iter(docs[:5]), lambda p: checker, ready=lambda: False))
+    assert [len(c) for _, c in trickle] == [1, 1, 1, 1, 1]

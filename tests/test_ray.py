@@ -40,6 +40,14 @@ def test_batch_adds_columns_and_keeps_the_rest():
 
 
 @pytestmark_fake
+def test_bytes_rows_are_decoded_and_bad_bytes_cost_only_their_row():
+    out = GarbleBatch("body")({"body": np.array([b"a BAD one", b"\xff\xfe bad", "fine"], dtype=object)})
+    assert out["garble_score"][0] < 100.0 and np.isnan(out["garble_score"][1]) and out["garble_score"][2] == 100.0
+    assert json.loads(out["garble_report"][1])["error"].startswith("body is not UTF-8")
+    assert [json.loads(r)["path"] for r in out["garble_report"]] == ["row 0", "row 1", "row 2"]
+
+
+@pytestmark_fake
 def test_missing_column_is_a_clear_error():
     with pytest.raises(KeyError, match="no column 'text'"):
         GarbleBatch()({"body": np.array(["x"])})

@@ -115,24 +115,41 @@ def words_of_tokens(text: str, toks: Sequence[tuple[str, int, int]]) -> list[str
 _NAME_RE = re.compile(
     r"(?:https?://|ftp://|www\.)[^\s<>\"“”'‘’)\]]+"  # URLs
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|(?:~|\.{1,2})?/?(?:[\w.-]+/)+[\w.-]*"  # paths with at least one slash
-    r"|\b[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+(?:\(\))?"  # dotted names: example.com, os.path.join, a.txt
+    r"|(?:~|\.{1,2})?/[\w.-]+(?:/[\w.-]*)*"  # absolute and home-relative paths: /etc/x, ~/.config/y
+    r"|[\w.-]+(?:/[\w.-]+){2,}/?"  # relative paths with two or more slashes: src/garble/cli.py
+    r"|[\w-]+/[\w-]*\.[a-z]\w*"  # dir/file.ext
+    r"|\d[\d.,]*/[a-z]+"  # rates: 4.99/mo, 100/day
+    r"|[A-Za-z_][\w-]*(?:\.[a-z_][\w-]*)+(?:/[\w.?=&%#-]*)*(?:\(\))?"  # dotted names: os.path.join, a.txt,
+    # example.com/page
 )
+_CHUNK_RE = re.compile(r"\S+")
+_MAX_NAME = 400  # longer non-space runs are not names (and would make the patterns slow)
 NAME_TOKEN = "\x00name"  # a token standing for a whole address or identifier (normalised to <cap>)
 
 
 def _mask_names(text: str, offset: int, toks: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """``toks`` (of ``text``, which starts at ``offset``) with the words of each address, file name
-    or dotted identifier merged into one NAME_TOKEN spanning it. Abbreviations ("U.S.", "e.g.",
-    "Ph.D.") are not names: a dotted name needs a part of two or more letters after a dot."""
+    or dotted identifier merged into one NAME_TOKEN spanning it.
+
+    Not names: abbreviations ("U.S.", "e.g.", "Ph.D."; a dotted name needs a part of two or more
+    letters after a dot), a full stop without its space ("sanctions.However": the part after a dot
+    must start in lower case), "and/or", "A/B", dates and fractions (a path needs a leading slash,
+    two slashes or a file extension)."""
     spans = []
-    for m in _NAME_RE.finditer(text):
-        g = m.group().rstrip(".,;:!?")  # a sentence's own punctuation after the name
-        if "/" not in g and "@" not in g and not re.search(r"\.[A-Za-z_][\w-]+", g):
-            continue  # U.S., e.g., a.m.
-        if "/" in g and not re.search(r"[A-Za-z]", g):
-            continue  # dates and fractions: 1/2, 12/05/2023
-        spans.append((m.start() + offset, m.start() + len(g) + offset))
+    for c in _CHUNK_RE.finditer(text):
+        chunk = c.group()
+        if len(chunk) > _MAX_NAME or not any(ch in chunk for ch in "./@"):
+            continue
+        for m in _NAME_RE.finditer(chunk):
+            if m.start() > 0 and (chunk[m.start() - 1].isalnum() or chunk[m.start() - 1] in "'’_"):
+                continue  # starts inside a word (O'Brien/Smith)
+            g = m.group().rstrip(".,;:!?")  # a sentence's own punctuation after the name
+            if "/" not in g and "@" not in g and not re.search(r"\.[a-z_][\w-]+", g):
+                continue  # U.S., e.g., a.m.
+            if "/" in g and not re.search(r"[A-Za-z]", g):
+                continue  # dates and fractions: 1/2, 12/05/2023
+            start = c.start() + m.start() + offset
+            spans.append((start, start + len(g)))
     if not spans:
         return toks
     out: list[tuple[str, int, int]] = []

@@ -59,7 +59,11 @@ class GarbleBatch:
         good: list[tuple[str, str, None]] = []
         for i, text in enumerate(texts):
             if isinstance(text, bytes):
-                text = text.decode("utf-8", errors="strict")
+                try:
+                    text = text.decode("utf-8", errors="strict")
+                except UnicodeDecodeError as exc:
+                    rows.append({"path": f"row {i}", "error": f"{self.text_column} is not UTF-8 ({exc.reason})"})
+                    continue
             if isinstance(text, str):
                 rows.append(len(good))
                 good.append((text, f"row {i}", None))
