@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 from garble.detectors import incoherent as ic  # noqa: E402
 from garble.document import Document  # noqa: E402
 from training import splits  # noqa: E402
+from training.metrics import auroc  # noqa: E402
 
 _BASE_TOK = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -73,24 +74,6 @@ class Baseline:
             else:
                 lp.append(math.log10(0.4 * self._uni(b)))
         return -float(np.mean(lp))
-
-
-def auroc(pos, neg) -> float:
-    pos, neg = np.asarray(pos, float), np.asarray(neg, float)
-    allv = np.concatenate([pos, neg])
-    order = allv.argsort(kind="mergesort")
-    ranks = np.empty(len(allv))
-    sv = allv[order]
-    # average ranks for ties
-    i = 0
-    while i < len(sv):
-        j = i
-        while j + 1 < len(sv) and sv[j + 1] == sv[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    rp = ranks[: len(pos)].sum()
-    return float((rp - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
 def garble_scores(model, texts):

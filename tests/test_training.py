@@ -94,7 +94,7 @@ def test_a_swapped_preposition_is_another_preposition():
 def test_auroc_counts_ordered_pairs_with_ties_as_half():
     from itertools import product
 
-    from training.tune_classifier import auroc
+    from training.metrics import auroc
 
     rng = random.Random(5)
     for _ in range(30):

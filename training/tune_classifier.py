@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 from garble.detectors import incoherent as ic  # noqa: E402
 from garble.document import Document  # noqa: E402
 from training import splits, tagger  # noqa: E402
+from training.metrics import auroc  # noqa: E402
 from training import train_incoherent as tr  # noqa: E402
 from training.damage import build_soundalikes  # noqa: E402
 
@@ -51,28 +52,6 @@ RECIPES: dict[str, tuple[float, dict]] = {
 
 def log(*a):
     print(f"[{time.strftime('%H:%M:%S')}]", *a, file=sys.stderr, flush=True)
-
-
-def auroc(pos, neg) -> float:
-    """Probability that a random positive scores above a random negative (ties count half)."""
-    pos, neg = np.asarray(pos, float), np.asarray(neg, float)
-    if not len(pos) or not len(neg):
-        return float("nan")
-    allv = np.concatenate([pos, neg])
-    order = allv.argsort(kind="mergesort")
-    ranks = np.empty(len(allv))
-    ranks[order] = np.arange(1, len(allv) + 1)
-    # average ranks of ties
-    sv = allv[order]
-    i = 0
-    while i < len(sv):
-        j = i
-        while j + 1 < len(sv) and sv[j + 1] == sv[i]:
-            j += 1
-        if j > i:
-            ranks[order[i : j + 1]] = (i + j + 2) / 2.0
-        i = j + 1
-    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
 def held_paragraphs(corpora: Path) -> list[tuple[str, str]]:
