@@ -1041,6 +1041,7 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
     for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
         continued = False
+        tail = ""  # the end of the block so far (never the whole block: paragraphs can be long)
         if cur is not None:
             tail = text[max(cur[0], cur[1] - 40) : cur[1]].rstrip()
             if tail.endswith(","):
@@ -1049,7 +1050,7 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
                 m = re.search(r"(\w+)$", tail)
                 continued = bool(m) and m.group(1).lower() in _NEVER_LAST
         if not continued and len(line.strip()) >= WRAPPED_MIN_CHARS:  # menus, tags, teasers are shorter
-            if cur is not None and text[cur[0] : cur[1]].rstrip()[-1:] in (")", "`"):
+            if tail[-1:] in (")", "`"):
                 continued = True
             elif k + 1 < len(lines):
                 ns, ne = lines[k + 1]
