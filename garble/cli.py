@@ -20,6 +20,7 @@ from typing import Iterator, Sequence, TextIO
 
 import garble.engine as engine
 from garble.config import Config, Overrides, Resolver
+from garble.document import MARKUPS
 from garble.engine import Checker, ConfigError
 from garble.files import DEFAULT_INCLUDE, ReadError, decode, iter_targets, read_text
 from garble.report import Report
@@ -76,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: full on a terminal, concise otherwise)")
     _add_selection(c)
     c.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail the run")
-    c.add_argument("--stdin-filename", metavar="NAME", help="path to show for text read from stdin")
+    c.add_argument("--stdin-filename", metavar="NAME", help="path to show for text read from stdin (its suffix "
+                   "sets the markup, as for files)")
+    c.add_argument("--markup", choices=MARKUPS, default=None,
+                   help="read every document as this markup; default: from the file name (.md, .rst; anything "
+                        "else, stdin without --stdin-filename and JSON Lines records are text). Findings inside "
+                        "code, HTML and link targets are not reported in markdown and rst")
     c.add_argument("--jsonl-input", metavar="FILE", help="read documents from a JSON Lines file (- for stdin)")
     c.add_argument("--text-field", default="text", metavar="NAME", help="field holding the text in --jsonl-input records")
     c.add_argument("--id-field", default="id", metavar="NAME", help="field copied to each result in --jsonl-input mode")
@@ -119,6 +125,7 @@ def _overrides(args: argparse.Namespace) -> Overrides:
         fail_under=args.fail_under,
         include=_csv(args.include) or None,
         exclude=_csv(args.exclude),
+        markup=getattr(args, "markup", None),
     )
 
 

@@ -225,6 +225,7 @@ class Overrides:
     fail_under: float | None = None
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
+    markup: str | None = None
 
     def apply(self, cfg: Config) -> Config:
         s = cfg.settings
@@ -244,6 +245,8 @@ class Overrides:
             changes["fail_on"] = self.fail_on
         if self.fail_under is not None:
             changes["fail_under"] = self.fail_under
+        if self.markup is not None:
+            changes["markup"] = self.markup
         return Config(
             s.replace(**changes),
             self.include if self.include is not None else cfg.include,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from garble.detectors.base import Detector
-from garble.document import Document
+from garble.document import MARKUPS, Document
 from garble.registry import Registry, SelectorError, default_registry, is_enabled
 from garble.report import Diagnostic, Report
 from garble.suppress import Suppressions, parse as parse_suppressions
@@ -41,6 +41,8 @@ class Settings:
     fail_on: str = "warning"  # a finding at or above this severity fails the run
     fail_under: float | None = None  # a document scoring below this fails the run
     detectors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # family -> options
+    # "markdown", "rst" or "text" for every document; None: from each path's suffix (Document.markup)
+    markup: str | None = None
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -92,6 +94,8 @@ class Checker:
             self.fail_on = Severity.parse(s.fail_on)
         except (SelectorError, ValueError) as exc:
             raise ConfigError(str(exc.args[0] if exc.args else exc)) from None
+        if s.markup is not None and s.markup not in MARKUPS:
+            raise ConfigError(f"unknown markup {s.markup!r}: use one of {', '.join(MARKUPS)}")
         unknown_families = set(s.detectors) - {d.family for d in self.registry.detectors}
         if unknown_families:
             raise ConfigError(f"options given for unknown detector(s): {', '.join(sorted(unknown_families))}")
@@ -137,7 +141,8 @@ class Checker:
             text = t[0]
             if not isinstance(text, str):
                 raise TypeError(f"garble checks str, not {type(text).__name__}; decode bytes first (e.g. data.decode('utf-8'))")
-        docs = [Document(text, path) for text, path, _ in triples]
+        meta = {"markup": self.settings.markup} if self.settings.markup else {}
+        docs = [Document(text, path, meta) for text, path, _ in triples]
         per_det: list[list[Assessment | str]] = []
         for det in self.detectors:
             enabled = self.enabled[det.family]
@@ -175,6 +180,8 @@ class Checker:
             metrics.update(assessment.metrics)
             for f in assessment.findings:
                 if f.code in self.enabled[det.family] and 0 <= f.start <= f.end <= len(text):
+                    if doc.in_code(f.start):
+                        continue  # code, markup and literal blocks are not prose (Document.code_spans)
                     found.append((det, f))
         found.sort(key=lambda p: (p[1].start, p[1].end, p[1].code))
         idx = doc.line_index

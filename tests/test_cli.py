@@ -134,6 +134,20 @@ def test_stdin(tmp_path):
     assert code == 1 and out == "in.txt:1:3: FK101 found BAD\n"
 
 
+def test_markup_from_stdin_filename_or_flag_hides_findings_in_code(tmp_path):
+    text = "Write `BAD` like this, not BAD.".encode()
+    assert run(["check", "-", "--format", "concise"], stdin=text)[1].count("FK101") == 2
+    for argv in (["--stdin-filename", "in.md"], ["--markup", "markdown"]):
+        code, out, _ = run(["check", "-", "--format", "concise", *argv], stdin=text)
+        assert code == 1 and out.count("FK101") == 1 and ":1:28: FK101" in out
+    src = tmp_path / "docs.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "`BAD` BAD"}) + "\n", encoding="utf-8")
+    for markup, n in (("text", 2), ("markdown", 1)):
+        _, out, _ = run(["check", "--jsonl-input", str(src), "--format", "jsonl", "--markup", markup])
+        assert len(json.loads(out)["findings"]) == n
+    assert run(["check", "-", "--markup", "html"])[0] == 2
+
+
 def test_jsonl_input_keeps_ids_and_reports_bad_records(tmp_path):
     src = tmp_path / "docs.jsonl"
     src.write_text(
