@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from garble import check
 from garble.detectors.padding import Padding, PaddingOptions
 from garble.document import Document
 
@@ -155,3 +156,12 @@ def test_digit_tokens(key, expected):
 
     assert padding._digit_tokens(key) == expected
     assert padding._digit_tokens(key) == sum(1 for t in key.split() if any(c.isdigit() for c in t))
+
+
+def test_blank_runs_inside_markdown_and_rst_are_not_padding():
+    text = "# Title\n\nIntro paragraph.\n\n\n\n\n## Next\n\nMore text.\n\n\n\n"
+    for path in ("doc.md", "doc.rst"):
+        r = check(text, path=path, select=["PD101"])
+        assert [d.finding.message for d in r.diagnostics] == ["3 blank lines after the end of the text"]
+    r = check(text, path="doc.txt", select=["PD101"])
+    assert [d.start.line for d in r.diagnostics] == [4, 10]

@@ -46,7 +46,9 @@ RULES = (
             "runs behind; they inflate the text and break paragraph detection downstream. The fix trims "
             "the run (to nothing at the start, to a single newline at the end, to one blank line inside). "
             "Not flagged: one blank line between paragraphs, two blank lines (common Markdown/code style), "
-            "one final newline, blank lines inside fenced code."
+            "one final newline, blank lines inside fenced code, and runs inside the text of a Markdown or "
+            "reStructuredText file (their renderers collapse a run into one paragraph break, so nothing "
+            "a reader sees changes)."
         ),
         example="Last line of the article.\n\n\n\n\n\n",
     ),
@@ -611,8 +613,8 @@ class Padding(Detector):
                 min(1.0, 0.5 + 0.1 * blank_after), Fix("\n", title="trim the trailing blank lines"),
                 {"blank_lines": blank_after},
             ))
-        # inner runs
-        i = first
+        # inner runs (Markdown and reStructuredText render a run as one paragraph break)
+        i = first if doc.markup == "text" else last
         while i < last:
             if blank[i]:
                 j = i
