@@ -133,3 +133,38 @@ def test_fast_word_views_match_the_plain_definitions(text):
     mask = bytearray(len(text) + 1)
     mask[: len(text) // 2] = b"\x01" * (len(text) // 2)
     assert list(ty._words(text, mask)) == [t for t in expected if not mask[t[0]]]
+
+
+def lower_starts(text: str, path: str = "<string>") -> list[str]:
+    doc = Document(text, path)
+    return [text[f.start:f.end] for f in Typography().assess(doc, frozenset({"TY102"})).findings]
+
+
+@pytest.mark.parametrize("text", [
+    "orjson is a fast JSON library for Python with many options.",  # a package name, no English word
+    "urllib3 is a powerful HTTP client for Python with many features.",  # a digit
+    "libjpeg-turbo is a JPEG image codec that uses SIMD instructions.",
+    "macOS ships with an old version of the tool, so install it first.",  # inner capital
+    "See the guide (e.g.\nthe section on tokens) for more about this option.",  # abbreviation at the line end
+    "Works on several systems, etc.\nand more are coming as people send us patches.",
+    # a line of names inside a wrapped sentence is no heading
+    "Thanks go to our friends at\nAlice Smith, Bob Jones, Carol White\nand many others who helped us with testing.",
+])
+def test_not_a_lower_case_sentence_start(text):
+    assert lower_starts(text) == []
+
+
+def test_a_line_after_a_code_block_goes_on_with_the_sentence_in_markdown():
+    text = "Install it with:\n\n    pip install thing\n\nwhich puts the command on your path for you.\n"
+    assert lower_starts(text, "README.md") == []
+    fenced = "Run this:\n\n```\nmake all\n```\n\nwould be the same as running each of the steps.\n"
+    assert lower_starts(fenced, "README.md") == []
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The company grew.\nthe shockwaves created by the launch were felt everywhere.", "the"),
+    ("The US Response\nthe shockwaves created by the launch were felt everywhere.", "the"),  # after a heading
+    ("Some text here.\n\nthe next paragraph starts in lower case by mistake here.", "the"),
+])
+def test_lower_case_sentence_starts_still_found(text, word):
+    assert lower_starts(text) == [word]

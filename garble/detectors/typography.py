@@ -175,7 +175,9 @@ _ABBREV = {
     "a.m", "p.m", "u.s", "u.k", "ph.d", "b.c", "a.d", "b.c.e", "c.e", "a.k.a", "et", "seq", "esp", "incl", "excl",
     "nr", "ref", "refs", "sec", "secs", "eq", "eqs", "tbsp", "tsp", "oz", "lb", "lbs", "in", "km", "mi", "yr", "yrs",
     "hr", "hrs", "mins", "cent", "vii", "viii", "ii", "iii", "iv", "vi", "ix", "xi", "approx", "dist", "div", "pop",
+    "ie", "eg", "aka", "cca", "fe",
 }
+_SENTENCE_ENDS = (".", "!", "?", ".”", "!”", "?”", '."', '!"', '?"')
 # Name particles and brand/tool names that legitimately start a sentence in lower case.
 _LOWER_OK = {
     "de", "da", "del", "della", "di", "du", "van", "von", "der", "den", "le", "la", "al", "bin", "ibn", "el", "dos",
@@ -639,11 +641,19 @@ class Typography(Detector):
         text = doc.text
         out = []
         prev = ""  # previous line (stripped); "" = blank / start
+        # the previous line stands alone: it came after a blank line or a line that ended a sentence
+        # (a heading between paragraphs), not in the middle of a hard-wrapped sentence
+        prev_alone = False
+        after_code = False  # the last non-blank text was code: a lower-case line goes on with the sentence
         for _, s, e, raw in doc.iter_lines():
             line = raw.rstrip("\r")
             stripped = line.strip()
             if not stripped:
-                prev = ""
+                prev, prev_alone = "", False
+                continue
+            if doc.in_code(s + len(line) - len(line.lstrip())):
+                after_code = True
+                prev, prev_alone = "", False
                 continue
             # line start
             lead = len(line) - len(line.lstrip())
@@ -653,12 +663,15 @@ class Typography(Detector):
             if m and not self._LIST_RE.match(line) and not stripped.startswith(("|", ">")):
                 word = m.group(1)
                 ws = s + lead + m.start(1)
+                last = prev.rsplit(None, 1)[-1].lower().strip("([{\"“‘'").rstrip(".") if prev else ""
                 starts_block = (
-                    prev == ""
-                    or prev.endswith((".", "!", "?", ".”", "!”", "?”", '."', '!"', '?"'))
-                    or (len(prev.split()) <= 12 and _title_like(prev))
+                    (prev == "" and not after_code)
+                    or (prev.endswith(_SENTENCE_ENDS) and last not in _ABBREV)
+                    or (prev_alone and len(prev.split()) <= 12 and _title_like(prev))
                 )
                 if (starts_block and self._prose_line(stripped) and word.lower() not in _LOWER_OK
+                        and not any(c.isupper() for c in word)  # macOS, iPhone, eBay
+                        and not self._lower_name(word)
                         and not protected(ws, ws + len(word)) and not (prev.endswith("...") or prev.endswith("…"))):
                     out.append(self._lower_finding(word, ws))
             # inside the line, after . ! ?
@@ -677,8 +690,26 @@ class Typography(Detector):
                 if line[im.start(2):im.start(2) + 3] in ("...",):
                     continue
                 out.append(self._lower_finding(word, ws))
+            prev_alone = prev == "" or prev.endswith(_SENTENCE_ENDS)
             prev = stripped
+            after_code = False
         return out
+
+    @staticmethod
+    def _lower_name(word: str) -> bool:
+        """A word that is no English word (orjson, urllib3, libxcrypt, pkgconf): the name of a
+        program or package, written in lower case on purpose. Without the dictionary, any word
+        with a digit."""
+        w = word.lower().replace("’", "'")
+        if any(c.isdigit() for c in w):
+            return True
+        dic = _dictionary()
+        if dic is None:
+            return False
+        if "-" in w:
+            return not all(_known(p, dic) for p in w.split("-") if p)
+        base = w.split("'", 1)[0]
+        return len(base) >= 3 and not _known(base, dic)
 
     @staticmethod
     def _prose_line(line: str) -> bool:
