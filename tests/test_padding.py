@@ -165,3 +165,16 @@ def test_blank_runs_inside_markdown_and_rst_are_not_padding():
         assert [d.finding.message for d in r.diagnostics] == ["3 blank lines after the end of the text"]
     r = check(text, path="doc.txt", select=["PD101"])
     assert [d.start.line for d in r.diagnostics] == [4, 10]
+
+
+def test_repeats_compare_wrapped_paragraphs_not_their_lines():
+    shared = "When creating an access token with the token create command, this limits"
+    a = f"Intro.\n\n{shared}\nthe token to the packages you name and nothing else at all.\n\n"
+    b = f"{shared}\nwhat the token can do to reading, which is safer for automated builds.\n"
+    r = check(a + b, path="config.md", select=["PD106"])
+    assert r.diagnostics == []
+    # the same wrapped paragraph twice is still a repeat, reported once, over the whole paragraph
+    para = f"{shared}\nthe token to the packages you name and nothing else at all.\n"
+    r = check(f"Intro.\n\n{para}\nOther text.\n\n{para}", path="config.md", select=["PD106"])
+    assert [(d.start.line, d.end.line) for d in r.diagnostics] == [(8, 9)]
+    assert "repeats line 3" in r.diagnostics[0].finding.message

@@ -138,8 +138,8 @@ RULES = (
         doc=(
             "Flags the second and later copies of a line of at least 12 words that already appeared in "
             "the same document (compared after normalising case and whitespace): boilerplate pasted by "
-            "a template or a scraper that followed the same block twice. "
-            "Not flagged: a song chorus or poem refrain (short lines, below the 12-word floor), "
+            "a template or a scraper that followed the same block twice. A hard-wrapped paragraph is "
+            "compared as a whole, not line by line. Not flagged: a song chorus or poem refrain (short lines, below the 12-word floor), "
             "table rows, fenced code."
         ),
         example=(
@@ -579,7 +579,7 @@ class Padding(Detector):
                 if f:
                     findings.append(f)
         if "PD106" in enabled:
-            findings += [f for f in self._repeats(text, lines, opts) if free(f.start, f.end)]
+            findings += [f for f in self._repeats(text, lines, opts, doc.markup != "text") if free(f.start, f.end)]
         findings.sort(key=lambda f: (f.start, f.end, f.code))
         return Assessment(tuple(findings))
 
@@ -803,11 +803,12 @@ class Padding(Detector):
         return None
 
     # -- PD106 ---------------------------------------------------------------
-    def _repeats(self, text: str, lines: list[tuple[int, int, int]], opts: PaddingOptions) -> list[Finding]:
+    def _repeats(self, text: str, lines: list[tuple[int, int, int]], opts: PaddingOptions,
+                 markup: bool = False) -> list[Finding]:
         seen: dict[str, int] = {}
         out = []
         cands = []
-        for n, s, e in lines:
+        for n, s, e in _logical_lines(text, lines, markup):
             line = text[s:e]
             if line.lstrip().startswith("|"):
                 continue  # table rows repeat cells legitimately
@@ -875,3 +876,29 @@ class Padding(Detector):
             else:
                 k += 1
         return out
+
+
+def _logical_lines(text: str, lines: list[tuple[int, int, int]], markup: bool = False) -> list[tuple[int, int, int]]:
+    """``lines`` with hard-wrapped prose joined: a line that stops mid-sentence (no final
+    punctuation) goes on in the next line of its paragraph when that starts in lower case or, in
+    Markdown and reStructuredText (``markup``), when the line is itself long (the wrap width).
+    Scraped text (one paragraph per line, long unpunctuated headlines) keeps its lines; a Markdown
+    paragraph wrapped at 80 columns becomes one line, so that two different paragraphs that share
+    one wrapped line do not look like a repeat."""
+    out: list[tuple[int, int, int]] = []
+    joining = False
+    for i, (n, s, e) in enumerate(lines):
+        if joining:
+            out[-1] = (out[-1][0], out[-1][1], e)
+        else:
+            out.append((n, s, e))
+        joining = False
+        if i + 1 < len(lines) and lines[i + 1][0] == n + 1:
+            line = text[s:e].rstrip()
+            nxt = text[lines[i + 1][1] : lines[i + 1][2]].lstrip()
+            if line and line[-1] not in _LINE_ENDS and nxt and not nxt.startswith(("|", "-", "*", "+", "#", ">")):
+                joining = nxt[0].islower() or (markup and len(line) >= 50 and (line[-1].isalnum() or line[-1] in ",;`"))
+    return out
+
+
+_LINE_ENDS = ".!?:\"”’')]"
