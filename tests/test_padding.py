@@ -178,3 +178,12 @@ def test_repeats_compare_wrapped_paragraphs_not_their_lines():
     r = check(f"Intro.\n\n{para}\nOther text.\n\n{para}", path="config.md", select=["PD106"])
     assert [(d.start.line, d.end.line) for d in r.diagnostics] == [(8, 9)]
     assert "repeats line 3" in r.diagnostics[0].finding.message
+
+
+def test_in_markdown_only_nearby_repeats_count():
+    desc = "* `offset` {integer} The location in the buffer at which to start filling it up."
+    far = "\n\n".join([desc] + [f"Paragraph number {i} of the reference text." for i in range(6)] + [desc]) + "\n"
+    assert check(far, path="fs.md", select=["PD106"]).diagnostics == []
+    assert len(check(far, path="fs.txt", select=["PD106"]).diagnostics) == 1
+    near = f"{desc}\n\nOne line between.\n\n{desc}\n"
+    assert len(check(near, path="fs.md", select=["PD106"]).diagnostics) == 1

@@ -139,7 +139,9 @@ RULES = (
             "Flags the second and later copies of a line of at least 12 words that already appeared in "
             "the same document (compared after normalising case and whitespace): boilerplate pasted by "
             "a template or a scraper that followed the same block twice. A hard-wrapped paragraph is "
-            "compared as a whole, not line by line. Not flagged: a song chorus or poem refrain (short lines, below the 12-word floor), "
+            "compared as a whole, not line by line. In Markdown and reStructuredText, where reference "
+            "docs repeat a description on purpose (the same parameter of sibling functions), only a copy "
+            "within a few paragraphs of the previous one is flagged. Not flagged: a song chorus or poem refrain (short lines, below the 12-word floor), "
             "table rows, fenced code."
         ),
         example=(
@@ -805,21 +807,21 @@ class Padding(Detector):
     # -- PD106 ---------------------------------------------------------------
     def _repeats(self, text: str, lines: list[tuple[int, int, int]], opts: PaddingOptions,
                  markup: bool = False) -> list[Finding]:
-        seen: dict[str, int] = {}
+        seen: dict[str, tuple[int, int]] = {}  # key -> (line number, index among logical lines)
         out = []
         cands = []
-        for n, s, e in _logical_lines(text, lines, markup):
+        for k, (n, s, e) in enumerate(_logical_lines(text, lines, markup)):
             line = text[s:e]
             if line.lstrip().startswith("|"):
                 continue  # table rows repeat cells legitimately
             toks = line.lower().split()
             if len(toks) < opts.repeated_min_words:
                 continue
-            cands.append((n, s, e, " ".join(toks), len(toks)))
+            cands.append((n, s, e, " ".join(toks), len(toks), k))
         # only a line whose key occurs again can repeat or be repeated: the
         # other tests run for those few
         counts = Counter(c[3] for c in cands)
-        for n, s, e, key, n_toks in cands:
+        for n, s, e, key, n_toks, k in cands:
             if counts[key] < 2:
                 continue
             # data rows (recipes, meal plans, schedules) repeat legitimately:
@@ -828,8 +830,12 @@ class Padding(Detector):
                 continue
             if key.rstrip("\"”’)").endswith("?"):
                 continue  # an interview question asked of every guest
-            if key in seen:
-                first_line = seen[key]
+            if key in seen and markup and k - seen[key][1] > MARKUP_REPEAT_GAP:
+                # documentation repeats on purpose (the same parameter described for sibling
+                # functions, far apart): in Markdown/RST only a copy close to the last one counts
+                seen[key] = (n, k)
+            elif key in seen:
+                first_line = seen[key][0]
                 out.append(Finding(
                     "PD106",
                     f"this paragraph repeats line {first_line + 1} word for word",
@@ -837,7 +843,7 @@ class Padding(Detector):
                     {"first_line": first_line + 1},
                 ))
             else:
-                seen[key] = n
+                seen[key] = (n, k)
         return out
 
     # -- PD108 ---------------------------------------------------------------
@@ -902,3 +908,6 @@ def _logical_lines(text: str, lines: list[tuple[int, int, int]], markup: bool = 
 
 
 _LINE_ENDS = ".!?:\"”’')]"
+#: in Markdown/RST, PD106 flags a paragraph only when at most this many lines or paragraphs lie
+#: between it and its previous copy (a block pasted twice), not the same description far apart
+MARKUP_REPEAT_GAP = 3
