@@ -156,7 +156,7 @@ class Document:
         blocks in every document; in Markdown also indented code blocks, inline code, HTML tags and
         comments, link targets and link reference definitions; in reStructuredText literal blocks
         (after ``::``), code directives, comments and inline literals. No rule reports a finding
-        that starts inside one (see :meth:`in_code`)."""
+        that lies inside one (see :meth:`code_span_at`)."""
         spans = list(self.fenced_blocks)
         if self.markup == "markdown":
             spans += self._md_code_blocks()
@@ -179,11 +179,15 @@ class Document:
 
     def in_code(self, offset: int) -> bool:
         """Whether ``offset`` lies in a code span (see :attr:`code_spans`)."""
+        return self.code_span_at(offset) is not None
+
+    def code_span_at(self, offset: int) -> tuple[int, int] | None:
+        """The code span that ``offset`` lies in, if any."""
         spans = self.code_spans
         if not spans:
-            return False
+            return None
         i = bisect_right(self._code_starts, offset) - 1
-        return i >= 0 and offset < spans[i][1]
+        return spans[i] if i >= 0 and offset < spans[i][1] else None
 
     def _md_code_blocks(self) -> list[tuple[int, int]]:
         """Indented code blocks: lines indented by 4+ spaces (or a tab) after a blank line, outside

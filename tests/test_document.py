@@ -107,3 +107,14 @@ def test_no_finding_is_reported_inside_code_in_markdown():
     assert [d.start.line for d in md.diagnostics] == [5]
     txt = check(text, path="notes.txt", select=["MJ"])
     assert [d.start.line for d in txt.diagnostics] == [1, 3, 5]
+
+
+
+def test_a_finding_that_reaches_past_the_code_is_kept(fake_registry):
+    from garble.engine import Settings
+
+    text = "Say `BAD` and go, `BAD`.\n"
+    r = check(text, path="a.md", settings=Settings(detectors={"padding": {"word": "`BAD` and"}}))
+    assert [(d.start.column, d.end.column) for d in r.diagnostics] == [(5, 14)]
+    inside = check(text, path="a.md", settings=Settings(detectors={"padding": {"word": "BAD"}}))
+    assert inside.diagnostics == []

@@ -386,3 +386,23 @@ def test_many_documents_at_once_give_each_document_its_own_assessment():
     strip = lambda a: ([(f.code, f.start, f.end, f.message) for f in a.findings], dict(a.metrics))  # noqa: E731
     assert [strip(a) for a in together] == [strip(a) for a in one_by_one]
     assert [len(a.findings) > 0 for a in together] == [True, False, False, False, True, True]
+
+
+def test_markdown_code_and_links_are_taken_out_of_the_prose():
+    text = ("Use the napi_value that [the CI job](#testing-and-ci) makes <b>bold</b> for every call here.\n\n"
+            "```\nint x = call(a, b);\n```\n")
+    md = segment(Document(text, "guide.md"))
+    assert [u.words for u in md] == [("use", "the", "napi", "value", "that", "the", "<cap>", "job", "makes", "bold",
+                                      "for", "every", "call", "here")]
+    assert text[md[0].start:md[0].end] == text.split("\n")[0]
+    # as in plain text, a sentence with inline code is not judged
+    assert segment(Document(text.replace("napi_value", "`napi_value`"), "guide.md")) == []
+
+
+def test_a_list_item_is_judged_with_its_indented_continuation_lines():
+    text = ("1. The tooling parses the input files and does several transformations to the\n"
+            "   abstract syntax tree before it writes anything out.\n"
+            "2. The tooling generates a JSON output that contains the metadata of\n"
+            "   the Markdown file and its content.\n")
+    units = segment(Document(text, "guide.md"))
+    assert [u.words[-3:] for u in units] == [("writes", "anything", "out"), ("and", "its", "content")]

@@ -924,6 +924,8 @@ _HEADING_RE = re.compile(r"^\s*#{1,6}\s")
 _CODE_RE = re.compile(r"[{};]\s*$|^\s*(?:def|class|import|from|return|if|for|while|var|let|const|function)\b.*[:({=]|==|=>|::|\w+\([^)]*\)\s*[;:{]?$")
 
 _NON_ALPHA_RE = re.compile(r"[\W\d_]+")
+_SPACES_RE = re.compile(r"\s+")
+_CODE_WORD_RE = re.compile(r"\bQq+\b")  # inline code in a prose view
 
 MIN_WORDS = 6  # shorter units carry too little evidence (and are mostly headlines/labels)
 MIN_QUOTE_WORDS = 5
@@ -1038,11 +1040,51 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
     lines = doc.lines
     out: list[tuple[int, int]] = []
     cur: list[int] | None = None
+    in_item = False  # inside a Markdown/RST list item: its indented lines carry on its text
+    # Markdown and reStructuredText mark their headings, so every line of a paragraph is prose
+    # that may go on in the next line (the headline tests are for scraped text)
+    markup = doc.markup != "text"
+    prev_blank = True
     for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
-        continued = False
+        blank = not line.strip()
+        if in_item:
+            if blank:  # the item may go on after a blank line (a second, indented paragraph)
+                if cur is not None:
+                    out.append((cur[0], cur[1]))
+                    cur = None
+                out.append((ls, le))
+                prev_blank = True
+                continue
+            if not _LIST_RE.match(line) and line[:1] in (" ", "\t"):
+                if _plain_line(line.lstrip(), True):
+                    if cur is not None:
+                        cur[1] = le
+                    else:
+                        cur = [ls, le]
+                else:  # code-like or a table inside the item: a block of its own; the item goes on
+                    if cur is not None:
+                        out.append((cur[0], cur[1]))
+                        cur = None
+                    out.append((ls, le))
+                prev_blank = False
+                continue
+            # a line at the margin: lazy continuation of the item's text, or the list is over
+            in_item = False
+            if cur is not None and (_LIST_RE.match(line) or prev_blank):
+                out.append((cur[0], cur[1]))
+                cur = None
+        prev_blank = blank
+        if markup and _LIST_RE.match(line) and not doc.in_fenced_block(ls):
+            # a list item starts a block of its own, which its indented continuation lines join
+            if cur is not None:
+                out.append((cur[0], cur[1]))
+            cur, in_item = [ls, le], True
+            continue
+        # (in Markdown/RST, a line with another line of its paragraph before or after it)
+        continued = markup and (cur is not None or (k + 1 < len(lines) and bool(text[slice(*lines[k + 1])].strip())))
         tail = ""  # the end of the block so far (never the whole block: paragraphs can be long)
-        if cur is not None:
+        if cur is not None and not continued:
             tail = text[max(cur[0], cur[1] - 40) : cur[1]].rstrip()
             if tail.endswith(","):
                 continued = True
@@ -1057,22 +1099,49 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
                 nxt = text[ns:ne]
                 continued = len(nxt.strip()) >= WRAPPED_MIN_CHARS and _starts_lower(nxt)
         if _plain_line(line, continued) and not doc.in_fenced_block(ls):
-            if cur is not None:  # a block only ever holds plain lines: extend it
+            if cur is not None:  # a block only ever holds plain lines (and a list item): extend it
                 cur[1] = le
             else:
                 cur = [ls, le]
         else:
             if cur is not None:
                 out.append((cur[0], cur[1]))
-                cur = None
+                cur, in_item = None, False
             out.append((ls, le))
     if cur is not None:
         out.append((cur[0], cur[1]))
     return out
 
 
+def prose_view(doc: Document) -> Document:
+    """``doc`` itself for plain text. For Markdown and reStructuredText, the same text (same length,
+    same offsets) with code and markup taken out: inline code becomes one word (``Qqqq``; as in
+    plain text, a sentence with inline code is not judged), and code blocks, HTML tags, link
+    targets and reference definitions become spaces (line breaks kept), so that "[CI](#ci-tests)"
+    reads "[CI" and a paragraph wrapped around inline code is still one block of prose."""
+    if doc.markup == "text" or doc.metadata.get("prose_view") or not doc.code_spans:
+        return doc
+    text = doc.text
+    parts = []
+    k = 0
+    for s, e in doc.code_spans:
+        parts.append(text[k:s])
+        span = text[s:e]
+        inline = "\n" not in span and (span.startswith("`") or (span.startswith(":") and "`" in span))
+        if inline:
+            parts.append("Q" + "q" * (len(span) - 1))
+        else:
+            parts.append(re.sub(r"[^\n]", " ", span))
+        k = e
+    parts.append(text[k:])
+    return Document("".join(parts), doc.path, {"markup": doc.markup, "prose_view": True})
+
+
 def segment(doc: Document) -> list[Unit]:
     """Cut a document into scoreable units (see module doc)."""
+    view = prose_view(doc)
+    masked = view is not doc  # (masked code leaves runs of spaces: they do not count as text)
+    doc = view
     text = doc.text
     units: list[Unit] = []
     for ls, le in _blocks(doc):
@@ -1094,7 +1163,7 @@ def segment(doc: Document) -> list[Unit]:
             continue
         # letters must dominate (not a row of numbers, a URL list, symbols)
         alpha = len(_NON_ALPHA_RE.sub("", line))
-        if alpha < 0.6 * len(line.strip()):
+        if alpha < 0.6 * len(_SPACES_RE.sub(" ", line.strip()) if masked else line.strip()):
             continue
         toks_line = _mask_names(line, ls, tokenize(line, ls))
         starts = [t[1] for t in toks_line]
@@ -1124,7 +1193,7 @@ def segment(doc: Document) -> list[Unit]:
                 units.extend(quotes)
                 continue
             st = _within(toks_line, starts, ss, se)
-            if "`" in sent:
+            if "`" in sent or (masked and _CODE_WORD_RE.search(sent)):
                 continue  # inline code (file names, identifiers) is not prose to judge
             if len(st) >= MIN_WORDS and not (is_list and len(st) < 10):
                 units.append(Unit("sentence", ss, se, tuple(st), tuple(words_of_tokens(text, st))))
