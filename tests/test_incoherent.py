@@ -406,3 +406,13 @@ def test_a_list_item_is_judged_with_its_indented_continuation_lines():
             "   the Markdown file and its content.\n")
     units = segment(Document(text, "guide.md"))
     assert [u.words[-3:] for u in units] == [("writes", "anything", "out"), ("and", "its", "content")]
+
+
+def test_sentence_splitting_does_not_copy_the_rest_of_the_text():
+    # one long line: each sentence end looked at the next character through a slice of the rest
+    # of the text, quadratic in the line length; the split must stay the same without it
+    from garble.detectors.incoherent import _split_sentences
+
+    text = "It rained. the game went on. It ended 2 to 1. Fans left happy. " * 3
+    spans = _split_sentences(text, 0, len(text))
+    assert [text[a:b] for a, b in spans][:3] == ["It rained. the game went on.", "It ended 2 to 1.", "Fans left happy."]

@@ -925,6 +925,7 @@ _CODE_RE = re.compile(r"[{};]\s*$|^\s*(?:def|class|import|from|return|if|for|whi
 
 _NON_ALPHA_RE = re.compile(r"[\W\d_]+")
 _SPACES_RE = re.compile(r"\s+")
+_NEXT_CHAR_RE = re.compile(r"\s*(\S)")
 _CODE_WORD_RE = re.compile(r"\bQq+\b")  # inline code in a prose view
 
 MIN_WORDS = 6  # shorter units carry too little evidence (and are mostly headlines/labels)
@@ -970,7 +971,7 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if m.group().startswith(".") and (last in _ABBREV or (len(last) == 1 and last.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", last)):
             continue
         # the next non-space character must not be lower case (that is not a sentence start)
-        nxt = re.match(r"\s*(\S)", text[e:end])
+        nxt = _NEXT_CHAR_RE.match(text, e, end)  # (no slice: a copy per full stop is quadratic)
         if nxt and nxt.group(1).islower():
             continue
         out.append((s, e))
