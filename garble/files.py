@@ -173,6 +173,10 @@ def iter_targets(
 
 def _walk(root: Path, given: str, include, exclude, respect_gitignore, selection_for=None) -> Iterator[Target]:
     ignores = _Ignores()
+    # real paths of the folders walked and files found: a folder reached again through a
+    # symlink (a loop, or a second way in) is not walked again, a file is listed once
+    seen_dirs: set[str] = set()
+    seen_files: set[str] = set()
     if respect_gitignore:
         # .gitignore files above the given folder, up to the repository root, apply too
         top = _git_root(_abs(root))
@@ -183,6 +187,10 @@ def _walk(root: Path, given: str, include, exclude, respect_gitignore, selection
                     ignores.push(folder)
 
     def walk(folder: Path, shown: str) -> Iterator[Target]:
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            return
+        seen_dirs.add(real)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except PermissionError:
@@ -220,6 +228,10 @@ def _walk(root: Path, given: str, include, exclude, respect_gitignore, selection
                         continue
                     if respect_gitignore and ignores.ignored(_abs(e.path), False):
                         continue
+                    real_file = os.path.realpath(e.path) if e.is_symlink() else os.path.join(real, e.name)
+                    if real_file in seen_files:
+                        continue
+                    seen_files.add(real_file)
                     yield Target(child_shown)
         finally:
             ignores.pop(pushed)

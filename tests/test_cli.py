@@ -129,6 +129,18 @@ def test_gitignore_include_exclude(tmp_path):
     assert names == ["build/x.txt", "ignored.txt", "keep.txt"]
 
 
+def test_symlink_loops_are_walked_once(tmp_path):
+    root = tmp_path / "L"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("BAD", encoding="utf-8")
+    (root / "sub" / "up").symlink_to("..")  # a loop back to L
+    (root / "self").symlink_to("../L")  # L again, under another name
+    (root / "sub" / "again.txt").symlink_to("a.txt")  # the same file, under another name
+    code, out, _ = run(["check", str(root), "--format", "jsonl"])
+    assert code == 1
+    assert [json.loads(x)["path"] for x in out.splitlines()] == [str(root / "sub" / "a.txt")]
+
+
 def test_stdin(tmp_path):
     code, out, _ = run(["check", "-", "--format", "concise", "--stdin-filename", "in.txt"], stdin="x BAD".encode())
     assert code == 1 and out == "in.txt:1:3: FK101 found BAD\n"
