@@ -195,23 +195,31 @@ def _jsonl_documents(args, stdin):
             fh = stdin
         else:
             try:
-                fh = open(src, encoding="utf-8", errors="strict")
+                fh = open(src, "rb")
             except OSError as exc:
                 yield src, None, exc.strerror or str(exc), True, None
                 return
+        # bytes, line by line: a line that is not UTF-8 is one bad record, not the end of the input
+        readline = fh.buffer.readline if fh is stdin and hasattr(fh, "buffer") else fh.readline
         n = 0
         while True:
-            try:
-                line = fh.readline()
-            except UnicodeDecodeError as exc:
-                yield f"{src}:{n + 1}", None, f"not UTF-8 text ({exc.reason})", True, None
-                return
-            if not line:
+            raw = readline()
+            if not raw:
                 break
+            if isinstance(raw, str):  # a text stream without a buffer (a test's StringIO)
+                raw = raw.encode("utf-8", "surrogatepass")
             n += 1
-            if not line.strip():
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte order mark
+            if not raw.strip():
                 continue
             where = f"{src}:{n}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                col = len(raw[: exc.start].decode("utf-8")) + 1
+                yield where, None, f"not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at column {col})", True, None
+                continue
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:

@@ -180,6 +180,25 @@ def test_jsonl_input_keeps_ids_and_reports_bad_records(tmp_path):
     assert [json.loads(x).get("score") for x in out.splitlines()][-1] < 100
 
 
+def test_jsonl_input_bad_utf8_costs_one_record_and_a_bom_is_accepted(tmp_path):
+    data = b"\xef\xbb\xbf" + b"\n".join([
+        json.dumps({"id": "a", "text": "fine"}).encode(),
+        b'{"id": "b", "text": "caf\xe9 BAD"}',
+        json.dumps({"id": "c", "text": "BAD"}).encode(),
+    ]) + b"\n"
+    src = tmp_path / "docs.jsonl"
+    src.write_bytes(data)
+    for argv, stdin in ((["--jsonl-input", str(src)], b""), (["--jsonl-input", "-"], data)):
+        code, out, err = run(["check", *argv, "--format", "jsonl"], stdin=stdin)
+        rows = [json.loads(x) for x in out.splitlines()]
+        name = argv[1]
+        assert [r["path"] for r in rows] == [f"{name}:1", f"{name}:2", f"{name}:3"]
+        assert rows[0]["id"] == "a" and rows[0]["score"] == 100.0
+        assert rows[1]["error"] == "not UTF-8 text (invalid byte 0xe9 at column 25)"
+        assert rows[2]["id"] == "c" and rows[2]["findings"][0]["code"] == "FK101"
+        assert code == 2 and err.count("not UTF-8") == 1
+
+
 def test_usage_errors_exit_2():
     assert run(["check"])[0] == 2
     code, _, err = run(["check", "x.txt", "--select", "nonsense-rule"])
