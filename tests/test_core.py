@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 import garble
@@ -109,6 +111,42 @@ def test_detector_options_and_unknown_option():
     assert c.check("an odd BAD thing").findings[0].finding.start == 3
     with pytest.raises(ConfigError, match="did you mean 'word'"):
         Checker(Settings(detectors={"padding": {"wrod": "x"}}), registry=registry())
+
+
+@dataclass(frozen=True)
+class TypedOptions:
+    count: int = 1
+    strict: bool = True
+    ratio: float | None = None
+    names: tuple[str, ...] = ()
+
+
+class Typed(Broken):
+    family = "table"
+    Options = TypedOptions
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"count": "three"}, "option 'count' of detector 'table' must be an integer, not 'three' (a string)"),
+    ({"count": True}, "must be an integer, not True (a boolean)"),
+    ({"count": 2.5}, "must be an integer, not 2.5 (a number)"),
+    ({"count": -1}, "option 'count' of detector 'table' must be 0 or more, not -1"),
+    ({"strict": 1}, "option 'strict' of detector 'table' must be a boolean, not 1 (an integer)"),
+    ({"ratio": "high"}, "option 'ratio' of detector 'table' must be a number or none, not 'high' (a string)"),
+    ({"names": "abc"}, "option 'names' of detector 'table' must be a list of strings, not 'abc' (a string)"),
+    ({"names": ["a", 1]}, "must be a list of strings, not ['a', 1] (a list)"),
+])
+def test_detector_option_types_are_checked(options, message):
+    with pytest.raises(ConfigError) as exc:
+        Checker(Settings(detectors={"table": options}), registry=registry(Typed))
+    assert message in str(exc.value)
+
+
+def test_detector_option_values_that_fit_are_kept():
+    c = Checker(Settings(detectors={"table": {"count": 0, "strict": False, "ratio": 1, "names": ["a"]}}),
+                registry=registry(Typed))
+    assert c.detectors[1].options == TypedOptions(0, False, 1.0, ("a",))
+    assert Checker(Settings(detectors={"table": {"ratio": None}}), registry=registry(Typed)).detectors[1].options.ratio is None
 
 
 def test_a_failing_detector_becomes_a_note_not_a_crash():
