@@ -59,6 +59,17 @@ def test_fixes_for_case_and_doubles():
     assert by_code["TY105"].fix.replacement == "the"
 
 
+@pytest.mark.parametrize("text, word, safe", [
+    ("Talks with Turkey began. Exports from Turkey grew, and Turkey signed. We ate roast turkey.", "turkey", False),
+    ("We spoke English at first. Later her english improved.", "english", False),  # also "english" (spin)
+    ("Exports to Germany rose, while imports from germany fell.", "germany", True),
+    ("Users compared it with models like chatgpt.", "chatgpt", True),
+])
+def test_proper_noun_fix_is_unsafe_when_the_word_is_also_an_ordinary_word(text, word, safe):
+    (f,) = assess(text, {"TY103"})
+    assert text[f.start:f.end] == word and f.fix.safe is safe
+
+
 def test_spelling_suggestion_is_an_unsafe_fix():
     (f,) = assess("You have observed necesary steps.", {"TY104"})
     assert f.fix.replacement == "necessary" and not f.fix.safe

@@ -77,7 +77,9 @@ RULES = (
             "known brand names in lower case ('chatgpt' for ChatGPT, 'youtube' for YouTube). "
             "Not flagged: words whose capitalised form only starts sentences; ALL-CAPS forms (US vs us, "
             "IT vs it); common words that are also names (may/May, party/Party, state/State, bill/Bill ...); "
-            "proper nouns the text never capitalises; brand names inside URLs, paths and code."
+            "proper nouns the text never capitalises; brand names inside URLs, paths and code. "
+            "The fix is unsafe (garble fix --unsafe) for names that are also ordinary words "
+            "(turkey, china, english): 'roast turkey' must stay."
         ),
         example="Exports from China rose while imports to China fell, a china analyst said.",
     ),
@@ -829,10 +831,14 @@ class Typography(Detector):
                     if base in _AMBIGUOUS or dic is None or not base.isascii() or _known(base, dic):
                         continue  # (non-ASCII: foreign words such as hôtel, musée)
                     conf = 0.7
+            # a name that is also an ordinary word (turkey, china, pacific, catholic) may be
+            # meant as the word ("roast turkey"): capitalising it can change the meaning.
+            # (Not the dictionary: it holds names too, london and youtube beside turkey.)
+            safe = base not in ambiguous and base not in _AMBIGUOUS
             out.append(Finding(
                 "TY103",
                 f"‘{base}’ is written ‘{cap}’ elsewhere in this text; a proper noun in lower case",
-                s, s + len(base), conf, Fix(cap, title=f"write ‘{cap}’"),
+                s, s + len(base), conf, Fix(cap, safe=safe, title=f"write ‘{cap}’"),
                 {"capitalised_alone": n_cap, "lower": n_low},
             ))
         return out
