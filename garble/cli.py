@@ -24,7 +24,7 @@ from garble.document import MARKUPS
 from garble.engine import Checker, ConfigError
 from garble.files import DEFAULT_INCLUDE, ReadError, decode, iter_targets, read_text
 from garble.report import Report
-from garble.reporters.base import escape_controls
+from garble.reporters.base import escape_controls, escape_lines
 
 FORMATS = ("full", "concise", "json", "jsonl", "sarif", "github")
 SUBCOMMANDS = ("check", "fix", "rules", "rule", "config")
@@ -509,7 +509,7 @@ def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         report = result.report
         if result.text != text:
             if args.diff:
-                stdout.write(unified_diff(text, result.text, path))
+                stdout.write(escape_lines(unified_diff(text, result.text, path)))
             else:
                 try:
                     write_atomic(snap, result.text)
