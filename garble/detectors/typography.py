@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -863,6 +864,7 @@ class Typography(Detector):
         if not unknown:
             return []
         out = []
+        capitalised = None
         for i in compress(range(len(ws)), map(unknown.__contains__, ws)):
             s, e, w = words[i]
             # glued to a hyphen, digit, dot-identifier or underscore: part of a compound or code
@@ -879,7 +881,9 @@ class Typography(Detector):
             if qmask[s]:
                 continue
             # a capitalised form elsewhere in the text means a name written in lower case (TY103's job)
-            if w.capitalize() in text:
+            if capitalised is None:
+                capitalised = _Capitalised(text, m)
+            if w.capitalize() in capitalised:
                 continue
             sug = _suggest(w, dic)
             if sug is None:
@@ -953,6 +957,27 @@ _CONNECT = {
     "of", "the", "de", "des", "for", "and", "la", "le", "les", "du", "von", "van", "der", "del", "di", "da", "on",
     "upon", "in", "y", "e", "al", "el",
 }
+
+
+class _Capitalised:
+    """``word in _Capitalised(text)`` is ``word in text`` for a capitalised ASCII word
+    ("Necesary") in O(log n), after one pass over the text (``in text`` for every
+    unknown word of a multi-MB document was quadratic).
+
+    Such a word occurs where a capital letter starts a run of lower-case ASCII letters
+    that begins with the word, so the distinct runs, sorted, are searched for one
+    starting with it. Runs shorter than ``min_len`` hold no word worth looking up.
+
+    >>> "Cafe" in _Capitalised("MyCafeteria.", 2), "Cafe" in _Capitalised("Caf e", 2)
+    (True, False)
+    """
+
+    def __init__(self, text: str, min_len: int) -> None:
+        self.runs = sorted(set(re.findall(rf"[A-Z][a-z]{{{max(min_len - 1, 0)},}}", text)))
+
+    def __contains__(self, word: str) -> bool:
+        i = bisect_left(self.runs, word)
+        return i < len(self.runs) and self.runs[i].startswith(word)
 
 
 def _in_name(text: str, words: _Words, i: int, step: int) -> bool:
