@@ -34,10 +34,25 @@ class Target:
     error: str | None = None  # a problem found while walking (no permission)
 
 
+#: byte order marks of the encodings garble does not read (UTF-32 first: its LE mark starts like UTF-16's)
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32", "little-endian"),
+    (b"\x00\x00\xfe\xff", "UTF-32", "big-endian"),
+    (b"\xff\xfe", "UTF-16", "little-endian"),
+    (b"\xfe\xff", "UTF-16", "big-endian"),
+)
+
+
 def decode(data: bytes) -> str:
     """Decode UTF-8 strictly; raise :class:`ReadError` with a friendly reason."""
     if not data:
         raise ReadError("empty file, nothing to check", fatal=False)
+    for bom, encoding, order in _BOMS:
+        if data.startswith(bom):
+            raise ReadError(
+                f"{encoding} text ({order}, with a byte order mark), not UTF-8; "
+                f"convert it first, e.g. iconv -f {encoding} -t UTF-8"
+            )
     if b"\x00" in data[:SNIFF]:
         raise ReadError("binary file (contains NUL bytes), not text")
     try:

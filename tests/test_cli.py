@@ -108,6 +108,20 @@ def test_unreadable_inputs_each_get_one_line_and_others_are_checked(tmp_path, mo
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("encoding, message", [
+    ("utf-16", "UTF-16 text (little-endian, with a byte order mark), not UTF-8; convert it first, e.g. iconv -f UTF-16 -t UTF-8"),
+    ("utf-16-be", "UTF-16 text (big-endian, with a byte order mark), not UTF-8; convert it first, e.g. iconv -f UTF-16 -t UTF-8"),
+    ("utf-32", "UTF-32 text (little-endian, with a byte order mark), not UTF-8; convert it first, e.g. iconv -f UTF-32 -t UTF-8"),
+])
+def test_utf16_and_utf32_files_are_named_as_such(tmp_path, encoding, message):
+    p = tmp_path / "wide.txt"
+    data = "Hello there.\n".encode(encoding)
+    p.write_bytes(data if data[:2] in (b"\xff\xfe", b"\xfe\xff") else b"\xfe\xff" + data)  # utf-16-be has no BOM
+    code, out, err = run(["check", str(p), "--format", "json"])
+    assert code == 2 and json.loads(out)["files"] == [{"path": str(p), "error": message}]
+    assert err == f"garble: {p}: {message}\n"
+
+
 def test_empty_file_alone_is_not_a_failure(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     code, _, err = run(["check", str(tmp_path / "empty.txt"), "--format", "concise"])
