@@ -160,8 +160,28 @@ class _Checkers:
         return self._cache[key]
 
 
-def _targets(args: argparse.Namespace, resolver: Resolver):
-    return iter_targets(args.paths, respect_gitignore=not args.no_gitignore, selection_for=resolver.selection_for)
+def _targets(args: argparse.Namespace, resolver: Resolver, stderr: TextIO):
+    """The files to check; a directory with none, or a run whose named files are all excluded,
+    is a warning on stderr (not an error: the exit code stays 0)."""
+    excluded: list[str] = []
+
+    def on_empty(given: str) -> None:
+        if os.path.isdir(given):
+            globs = " ".join(resolver.for_path(given).include)
+            print(f"garble: no files to check in {escape_controls(given)} (include globs: {escape_controls(globs)})",
+                  file=stderr)
+        else:
+            excluded.append(given)
+
+    n = 0
+    for t in iter_targets(args.paths, respect_gitignore=not args.no_gitignore, selection_for=resolver.selection_for,
+                          on_empty=on_empty):
+        n += 1
+        yield t
+    if not n and excluded:
+        globs = " ".join(dict.fromkeys(g for f in excluded for g in resolver.for_path(f).exclude))
+        names = ", ".join(map(escape_controls, excluded))
+        print(f"garble: no files to check: {names} excluded (exclude globs: {escape_controls(globs)})", file=stderr)
 
 
 def _documents(args: argparse.Namespace, stdin: TextIO, targets) -> Iterator[tuple[str, str | None, str | None, bool, object]]:
@@ -290,7 +310,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Text
     default_checker = checkers.for_path(args.stdin_filename) if args.jsonl_input or "-" in args.paths else None
 
     fmt = args.format or ("full" if stdout.isatty() else "concise")
-    targets = _targets(args, resolver) if not args.jsonl_input else iter(())
+    targets = _targets(args, resolver, stderr) if not args.jsonl_input else iter(())
     progress = None
     if not args.quiet and not args.jsonl_input and "-" not in args.paths and stderr.isatty():
         targets = list(targets)
@@ -485,7 +505,7 @@ def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for given in args.paths:
         checkers.for_path(given)  # config errors before any file is touched
     errors = remaining_failed = changed = applied = remaining = 0
-    for t in _targets(args, resolver):
+    for t in _targets(args, resolver, stderr):
         path = t.path
         if t.error:
             print(f"garble: {escape_controls(path)}: {t.error}", file=stderr)

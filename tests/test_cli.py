@@ -155,6 +155,20 @@ def test_symlink_loops_are_walked_once(tmp_path):
     assert [json.loads(x)["path"] for x in out.splitlines()] == [str(root / "sub" / "a.txt")]
 
 
+def test_nothing_to_check_is_a_warning_and_named_files_are_checked_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "x.py").write_text("BAD", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("BAD", encoding="utf-8")
+    code, out, err = run(["check", "code", "--format", "concise"])
+    assert (code, out) == (0, "")
+    assert err == "garble: no files to check in code (include globs: *.txt *.text *.md *.markdown *.mdown *.rst)\n"
+    code, out, err = run(["check", "a.txt", "--exclude", "*.txt", "--format", "concise"])
+    assert (code, out, err) == (0, "", "garble: no files to check: a.txt excluded (exclude globs: *.txt)\n")
+    code, out, err = run(["check", "a.txt", "a.txt", "./a.txt", str(tmp_path / "a.txt"), ".", "--format", "concise"])
+    assert (code, out, err) == (1, "a.txt:1:1: FK101 found BAD\n", "")
+
+
 def test_stdin(tmp_path):
     code, out, _ = run(["check", "-", "--format", "concise", "--stdin-filename", "in.txt"], stdin="x BAD".encode())
     assert code == 1 and out == "in.txt:1:3: FK101 found BAD\n"
