@@ -46,8 +46,18 @@ class Settings:
     # "markdown", "rst" or "text" for every document; None: from each path's suffix (Document.markup)
     markup: str | None = None
 
+    def __post_init__(self) -> None:
+        # one selector may be given as a string: select="MJ" is ("MJ",), not ("M", "J")
+        for name in ("select", "extend_select", "ignore"):
+            object.__setattr__(self, name, selectors(getattr(self, name)))
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+def selectors(value: str | Iterable[str]) -> tuple[str, ...]:
+    """Selectors as a tuple; a single string is one selector."""
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 _JSON_TYPE = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", type(None): "none",
@@ -294,20 +304,21 @@ class Checker:
 def check(
     text: str,
     *,
-    select: Sequence[str] | None = None,
-    ignore: Sequence[str] | None = None,
+    select: str | Sequence[str] | None = None,
+    ignore: str | Sequence[str] | None = None,
     path: str = "<string>",
     settings: Settings | None = None,
 ) -> Report:
     """Check one text with default (or given) settings; see :class:`Checker`.
+    ``select`` and ``ignore`` take selectors, or one as a string.
 
-    >>> r = check("Clean text, nothing wrong here.", select=["MJ"])
+    >>> r = check("Clean text, nothing wrong here.", select="MJ")
     >>> r.score
     100.0
     """
     s = settings or Settings()
     if select is not None:
-        s = s.replace(select=tuple(select))
+        s = s.replace(select=selectors(select))
     if ignore is not None:
-        s = s.replace(ignore=tuple(ignore))
+        s = s.replace(ignore=selectors(ignore))
     return Checker(s).check(text, path)

@@ -100,6 +100,15 @@ def test_select_ignore_and_severity_override():
     assert str(c.check("BAD").findings[0].severity) == "error"
 
 
+def test_a_single_selector_may_be_a_string():
+    assert Settings(select="FK101", extend_select="FK102", ignore="FK1") == Settings(
+        select=("FK101",), extend_select=("FK102",), ignore=("FK1",))
+    assert Settings().replace(select="FK").select == ("FK",) and Settings(select=["FK"]).select == ("FK",)
+    assert [d.code for d in Checker(Settings(select="FK102"), registry=registry()).check("BAD WORSE").findings] == ["FK102"]
+    assert {d.code[:2] for d in garble.check("Chinaâ€™s AI sector", select="MJ").findings} == {"MJ"}
+    assert garble.check("Chinaâ€™s AI sector", select=["MJ"], ignore="MJ").findings == []
+
+
 def test_unknown_selector_suggests_the_closest():
     with pytest.raises(ConfigError, match="did you mean 'bad-word'"):
         Checker(Settings(select=("bad-wrd",)), registry=registry())
