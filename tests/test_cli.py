@@ -280,3 +280,31 @@ def test_progress_bar_on_a_terminal_for_long_runs_only(tmp_path, monkeypatch):
     few.mkdir()
     (few / "a.txt").write_text("BAD", encoding="utf-8")
     assert _run_tty(["check", str(few), "--format", "concise"])[2] == ""
+
+
+def _colours(out):
+    """The colour parameters of the SGR sequences in ``out`` (bold, dim and reverse are no colour)."""
+    import re
+
+    params = [p for m in re.finditer(r"\x1b\[([0-9;]*)m", out) for p in m.group(1).split(";") if p]
+    return [p for p in params if 30 <= int(p) <= 49 or 90 <= int(p) <= 107]
+
+
+def test_no_color_environment_is_honoured_on_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    p = tmp_path / "a.txt"
+    p.write_text("a BAD day\n", encoding="utf-8")
+
+    def full(*flags):
+        out = FakeTTY()
+        code = cli.main(["check", str(p), "--format", "full", *flags], stdout=out, stderr=io.StringIO(),
+                        stdin=FakeStdin(b""))
+        return code, out.getvalue()
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert _colours(full()[1])
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, out = full()
+    assert code == 1 and "FK101" in out and not _colours(out)
+    assert _colours(full("--color")[1])  # a flag beats the environment
+    assert not _colours(full("--no-color")[1])
