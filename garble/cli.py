@@ -575,13 +575,29 @@ def _rules(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def _rule(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from garble import rules_doc
-    from garble.registry import _closest_hint
+    from garble.registry import SelectorError, _closest_hint
 
     registry = engine.default_registry()
     try:
         text, _ = rules_doc.explain(args.code, registry)
     except KeyError:
-        print(f"garble: error: unknown rule {args.code!r}{_closest_hint(args.code.upper(), registry._names())}; "
+        try:
+            prefixes = registry.expand(args.code)
+        except SelectorError:
+            prefixes = []
+        if prefixes == ["ALL"]:
+            print("garble: error: 'ALL' selects every rule, not one; see 'garble rules'", file=stderr)
+            return 2
+        if prefixes:  # a family or a code prefix: several rules
+            codes = [r.code for r in registry.rules if r.code.startswith(prefixes[0])]
+            family = next(d.family for d in registry.detectors if prefixes[0].startswith(d.prefix))
+            what = f"the {family} family" if len(prefixes[0]) == 2 else f"a code prefix of the {family} family"
+            rules = f"its rules: {', '.join(codes)}; run 'garble rule {codes[0]}' for one, or" if codes else "it has no rules; see"
+            print(f"garble: error: {escape_controls(args.code)!r} is {what}, not one rule; {rules} 'garble rules'",
+                  file=stderr)
+            return 2
+        names = [n for n in registry._names() if n.upper() != args.code.upper()]
+        print(f"garble: error: unknown rule {escape_controls(args.code)!r}{_closest_hint(args.code.upper(), names)}; "
               "see 'garble rules'", file=stderr)
         return 2
     stdout.write(text)
