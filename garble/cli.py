@@ -251,7 +251,11 @@ def _jsonl_documents(args, stdin):
             rid = rec.get(args.id_field)
             text = rec.get(args.text_field)
             if not isinstance(text, str):
-                why = "missing" if text is None else f"a {type(text).__name__}, not a string"
+                if args.text_field not in rec:
+                    why = "missing"
+                else:  # JSON's names for the types
+                    why = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", list: "an array",
+                           dict: "an object"}.get(type(text), type(text).__name__) + ", not a string"
                 yield where, None, f"field {args.text_field!r} is {why}", True, rid
                 continue
             yield where, text, None, False, rid

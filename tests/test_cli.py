@@ -227,6 +227,14 @@ def test_jsonl_input_bad_utf8_costs_one_record_and_a_bom_is_accepted(tmp_path):
         assert code == 2 and err.count("not UTF-8") == 1
 
 
+def test_jsonl_input_names_json_types_of_a_text_field_that_is_no_string(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps({"text": v}) + "\n" for v in (None, 3, 2.5, True, [], {})), encoding="utf-8")
+    _, out, _ = run(["check", "--jsonl-input", str(src), "--format", "jsonl"])
+    assert [json.loads(x)["error"] for x in out.splitlines()] == [f"field 'text' is {t}, not a string" for t in (
+        "null", "a number", "a number", "a boolean", "an array", "an object")]
+
+
 def test_usage_errors_exit_2():
     assert run(["check"])[0] == 2
     code, _, err = run(["check", "x.txt", "--select", "nonsense-rule"])
