@@ -695,7 +695,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         return _config(args, stdout)
     except UsageError as exc:
         print(f"garble: error: {exc}", file=stderr)
-        print("garble: try 'garble check --help'", file=stderr)
+        command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+        print(f"garble: try 'garble {command + ' ' if command else ''}--help'", file=stderr)
         return 2
     except ConfigError as exc:
         print(f"garble: error: {exc}", file=stderr)

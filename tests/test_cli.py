@@ -237,6 +237,10 @@ def test_jsonl_input_names_json_types_of_a_text_field_that_is_no_string(tmp_path
 
 def test_usage_errors_exit_2():
     assert run(["check"])[0] == 2
+    for argv, command in ((["fix", "--bogus"], "fix "), (["rule"], "rule "), (["x.txt", "--bogus"], "check "),
+                          (["--bogus"], "")):
+        code, _, err = run(argv)
+        assert code == 2 and err.endswith(f"garble: try 'garble {command}--help'\n")
     code, _, err = run(["check", "x.txt", "--select", "nonsense-rule"])
     assert code == 2 and "unknown rule" in err
     assert run(["check", "x", "--fail-under", "150"])[0] == 2
