@@ -66,6 +66,17 @@ def test_scoring_is_monotonic_and_breakdown_adds_up():
     assert prev > 0
 
 
+def test_families_that_lost_nothing_lose_0_not_minus_0():
+    import json
+    import math
+
+    s = combine({"padding": family_damage(2.0, 3000, 1.0)}, {"padding": 1.0, "table": 1.0}, ["padding", "table"])
+    assert s.breakdown["padding"] > 0 and s.breakdown["table"] == 0.0
+    assert math.copysign(1.0, s.breakdown["table"]) == 1.0
+    report = Checker(registry=registry(Broken)).check("a BAD day")
+    assert "-0.0" not in json.dumps(report.to_dict())
+
+
 def test_clean_text_scores_100():
     r = Checker(registry=registry()).check("nothing to see here")
     assert r.score == 100.0 and r.findings == [] and r.breakdown == {"padding": 0.0}
