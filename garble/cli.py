@@ -24,7 +24,7 @@ from garble.document import MARKUPS
 from garble.engine import Checker, ConfigError
 from garble.files import DEFAULT_INCLUDE, ReadError, decode, iter_targets, read_text
 from garble.report import Report
-from garble.reporters.base import escape_controls
+from garble.reporters.base import escape_controls, escape_lines
 
 FORMATS = ("full", "concise", "json", "jsonl", "sarif", "github")
 SUBCOMMANDS = ("check", "fix", "rules", "rule", "config")
@@ -160,8 +160,28 @@ class _Checkers:
         return self._cache[key]
 
 
-def _targets(args: argparse.Namespace, resolver: Resolver):
-    return iter_targets(args.paths, respect_gitignore=not args.no_gitignore, selection_for=resolver.selection_for)
+def _targets(args: argparse.Namespace, resolver: Resolver, stderr: TextIO):
+    """The files to check; a directory with none, or a run whose named files are all excluded,
+    is a warning on stderr (not an error: the exit code stays 0)."""
+    excluded: list[str] = []
+
+    def on_empty(given: str) -> None:
+        if os.path.isdir(given):
+            globs = " ".join(resolver.for_path(given).include)
+            print(f"garble: no files to check in {escape_controls(given)} (include globs: {escape_controls(globs)})",
+                  file=stderr)
+        else:
+            excluded.append(given)
+
+    n = 0
+    for t in iter_targets(args.paths, respect_gitignore=not args.no_gitignore, selection_for=resolver.selection_for,
+                          on_empty=on_empty):
+        n += 1
+        yield t
+    if not n and excluded:
+        globs = " ".join(dict.fromkeys(g for f in excluded for g in resolver.for_path(f).exclude))
+        names = ", ".join(map(escape_controls, excluded))
+        print(f"garble: no files to check: {names} excluded (exclude globs: {escape_controls(globs)})", file=stderr)
 
 
 def _documents(args: argparse.Namespace, stdin: TextIO, targets) -> Iterator[tuple[str, str | None, str | None, bool, object]]:
@@ -195,23 +215,31 @@ def _jsonl_documents(args, stdin):
             fh = stdin
         else:
             try:
-                fh = open(src, encoding="utf-8", errors="strict")
+                fh = open(src, "rb")
             except OSError as exc:
                 yield src, None, exc.strerror or str(exc), True, None
                 return
+        # bytes, line by line: a line that is not UTF-8 is one bad record, not the end of the input
+        readline = fh.buffer.readline if fh is stdin and hasattr(fh, "buffer") else fh.readline
         n = 0
         while True:
-            try:
-                line = fh.readline()
-            except UnicodeDecodeError as exc:
-                yield f"{src}:{n + 1}", None, f"not UTF-8 text ({exc.reason})", True, None
-                return
-            if not line:
+            raw = readline()
+            if not raw:
                 break
+            if isinstance(raw, str):  # a text stream without a buffer (a test's StringIO)
+                raw = raw.encode("utf-8", "surrogatepass")
             n += 1
-            if not line.strip():
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte order mark
+            if not raw.strip():
                 continue
             where = f"{src}:{n}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                col = len(raw[: exc.start].decode("utf-8")) + 1
+                yield where, None, f"not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at column {col})", True, None
+                continue
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
@@ -223,7 +251,11 @@ def _jsonl_documents(args, stdin):
             rid = rec.get(args.id_field)
             text = rec.get(args.text_field)
             if not isinstance(text, str):
-                why = "missing" if text is None else f"a {type(text).__name__}, not a string"
+                if args.text_field not in rec:
+                    why = "missing"
+                else:  # JSON's names for the types
+                    why = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", list: "an array",
+                           dict: "an object"}.get(type(text), type(text).__name__) + ", not a string"
                 yield where, None, f"field {args.text_field!r} is {why}", True, rid
                 continue
             yield where, text, None, False, rid
@@ -282,7 +314,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: Text
     default_checker = checkers.for_path(args.stdin_filename) if args.jsonl_input or "-" in args.paths else None
 
     fmt = args.format or ("full" if stdout.isatty() else "concise")
-    targets = _targets(args, resolver) if not args.jsonl_input else iter(())
+    targets = _targets(args, resolver, stderr) if not args.jsonl_input else iter(())
     progress = None
     if not args.quiet and not args.jsonl_input and "-" not in args.paths and stderr.isatty():
         targets = list(targets)
@@ -477,7 +509,7 @@ def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for given in args.paths:
         checkers.for_path(given)  # config errors before any file is touched
     errors = remaining_failed = changed = applied = remaining = 0
-    for t in _targets(args, resolver):
+    for t in _targets(args, resolver, stderr):
         path = t.path
         if t.error:
             print(f"garble: {escape_controls(path)}: {t.error}", file=stderr)
@@ -501,7 +533,7 @@ def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         report = result.report
         if result.text != text:
             if args.diff:
-                stdout.write(unified_diff(text, result.text, path))
+                stdout.write(escape_lines(unified_diff(text, result.text, path)))
             else:
                 try:
                     write_atomic(snap, result.text)
@@ -547,13 +579,29 @@ def _rules(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def _rule(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from garble import rules_doc
-    from garble.registry import _closest_hint
+    from garble.registry import SelectorError, _closest_hint
 
     registry = engine.default_registry()
     try:
         text, _ = rules_doc.explain(args.code, registry)
     except KeyError:
-        print(f"garble: error: unknown rule {args.code!r}{_closest_hint(args.code.upper(), registry._names())}; "
+        try:
+            prefixes = registry.expand(args.code)
+        except SelectorError:
+            prefixes = []
+        if prefixes == ["ALL"]:
+            print("garble: error: 'ALL' selects every rule, not one; see 'garble rules'", file=stderr)
+            return 2
+        if prefixes:  # a family or a code prefix: several rules
+            codes = [r.code for r in registry.rules if r.code.startswith(prefixes[0])]
+            family = next(d.family for d in registry.detectors if prefixes[0].startswith(d.prefix))
+            what = f"the {family} family" if len(prefixes[0]) == 2 else f"a code prefix of the {family} family"
+            rules = f"its rules: {', '.join(codes)}; run 'garble rule {codes[0]}' for one, or" if codes else "it has no rules; see"
+            print(f"garble: error: {escape_controls(args.code)!r} is {what}, not one rule; {rules} 'garble rules'",
+                  file=stderr)
+            return 2
+        names = [n for n in registry._names() if n.upper() != args.code.upper()]
+        print(f"garble: error: unknown rule {escape_controls(args.code)!r}{_closest_hint(args.code.upper(), names)}; "
               "see 'garble rules'", file=stderr)
         return 2
     stdout.write(text)
@@ -647,7 +695,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         return _config(args, stdout)
     except UsageError as exc:
         print(f"garble: error: {exc}", file=stderr)
-        print("garble: try 'garble check --help'", file=stderr)
+        command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+        print(f"garble: try 'garble {command + ' ' if command else ''}--help'", file=stderr)
         return 2
     except ConfigError as exc:
         print(f"garble: error: {exc}", file=stderr)

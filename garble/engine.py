@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import re
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -44,8 +46,83 @@ class Settings:
     # "markdown", "rst" or "text" for every document; None: from each path's suffix (Document.markup)
     markup: str | None = None
 
+    def __post_init__(self) -> None:
+        # one selector may be given as a string: select="MJ" is ("MJ",), not ("M", "J")
+        for name in ("select", "extend_select", "ignore"):
+            object.__setattr__(self, name, selectors(getattr(self, name)))
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+def selectors(value: str | Iterable[str]) -> tuple[str, ...]:
+    """Selectors as a tuple; a single string is one selector."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+_JSON_TYPE = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", type(None): "none",
+              list: "a list", tuple: "a list", dict: "a table"}
+
+
+def _describe(tp: Any) -> str:
+    """What a config value of annotation ``tp`` must be, in words ("an integer", "a list of strings")."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(tp))
+    origin = typing.get_origin(tp)
+    if origin in (list, tuple):
+        args = [a for a in typing.get_args(tp) if a is not Ellipsis]
+        if len(args) == 1:
+            item = _describe(args[0])
+            return "a list of " + (item.split(" ", 1)[1] + "s" if " " in item else item)
+        return "a list"
+    return _JSON_TYPE.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _conform(tp: Any, value: Any) -> tuple[bool, Any]:
+    """``(True, value)`` (lists made tuples for tuple fields, integers floats for float fields) when
+    ``value`` fits annotation ``tp``; annotations other than bool, int, float, str, None, list,
+    tuple and unions of them accept anything."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            ok, v = _conform(arg, value)
+            if ok:
+                return True, v
+        return False, value
+    if tp is type(None):
+        return value is None, value
+    if tp is bool:
+        return isinstance(value, bool), value
+    if tp is int:  # True is an int to Python, not to a config file
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if tp is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return ok, float(value) if ok else value
+    if tp is str:
+        return isinstance(value, str), value
+    if tp in (list, tuple) or origin in (list, tuple):
+        if not isinstance(value, (list, tuple)):
+            return False, value
+        args = [a for a in typing.get_args(tp) if a is not Ellipsis]
+        items = []
+        for x in value:
+            ok, x = _conform(args[0], x) if len(args) == 1 else (True, x)
+            if not ok:
+                return False, value
+            items.append(x)
+        return True, (origin or tp)(items)
+    return True, value
+
+
+def _checked_option(cls: type[Detector], key: str, tp: Any, value: Any) -> Any:
+    """``value`` checked against the annotation of its Options field; integers are counts (never negative)."""
+    ok, out = _conform(tp, value)
+    if not ok:
+        kind = _JSON_TYPE.get(type(value), type(value).__name__)
+        raise ConfigError(f"option {key!r} of detector {cls.family!r} must be {_describe(tp)}, not {value!r} ({kind})")
+    if isinstance(out, int) and not isinstance(out, bool) and out < 0:
+        raise ConfigError(f"option {key!r} of detector {cls.family!r} must be 0 or more, not {out}")
+    return out
 
 
 def _options_for(cls: type[Detector], raw: Mapping[str, Any] | None) -> object:
@@ -53,6 +130,10 @@ def _options_for(cls: type[Detector], raw: Mapping[str, Any] | None) -> object:
     if not raw:
         return cls.Options()
     names = {f.name for f in dataclasses.fields(cls.Options)}
+    try:
+        hints = typing.get_type_hints(cls.Options)
+    except Exception:  # annotations that cannot be resolved (a plugin's): values are not checked
+        hints = {}
     kwargs = {}
     for key, value in raw.items():
         name = key.replace("-", "_")
@@ -63,7 +144,7 @@ def _options_for(cls: type[Detector], raw: Mapping[str, Any] | None) -> object:
             close = difflib.get_close_matches(key.replace("_", "-"), valid, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"unknown option {key!r} for detector {cls.family!r}{hint}; valid: {', '.join(valid) or 'none'}")
-        kwargs[name] = value
+        kwargs[name] = _checked_option(cls, key, hints.get(name, Any), value)
     try:
         return cls.Options(**kwargs)
     except (TypeError, ValueError) as exc:
@@ -224,20 +305,21 @@ class Checker:
 def check(
     text: str,
     *,
-    select: Sequence[str] | None = None,
-    ignore: Sequence[str] | None = None,
+    select: str | Sequence[str] | None = None,
+    ignore: str | Sequence[str] | None = None,
     path: str = "<string>",
     settings: Settings | None = None,
 ) -> Report:
     """Check one text with default (or given) settings; see :class:`Checker`.
+    ``select`` and ``ignore`` take selectors, or one as a string.
 
-    >>> r = check("Clean text, nothing wrong here.", select=["MJ"])
+    >>> r = check("Clean text, nothing wrong here.", select="MJ")
     >>> r.score
     100.0
     """
     s = settings or Settings()
     if select is not None:
-        s = s.replace(select=tuple(select))
+        s = s.replace(select=selectors(select))
     if ignore is not None:
-        s = s.replace(ignore=tuple(ignore))
+        s = s.replace(ignore=selectors(ignore))
     return Checker(s).check(text, path)

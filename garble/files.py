@@ -6,7 +6,7 @@ import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Generator, Iterator, Sequence
 
 #: files picked up when walking a directory (explicitly named files are always checked)
 DEFAULT_INCLUDE = ("*.txt", "*.text", "*.md", "*.markdown", "*.mdown", "*.rst")
@@ -34,10 +34,25 @@ class Target:
     error: str | None = None  # a problem found while walking (no permission)
 
 
+#: byte order marks of the encodings garble does not read (UTF-32 first: its LE mark starts like UTF-16's)
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32", "little-endian"),
+    (b"\x00\x00\xfe\xff", "UTF-32", "big-endian"),
+    (b"\xff\xfe", "UTF-16", "little-endian"),
+    (b"\xfe\xff", "UTF-16", "big-endian"),
+)
+
+
 def decode(data: bytes) -> str:
     """Decode UTF-8 strictly; raise :class:`ReadError` with a friendly reason."""
     if not data:
         raise ReadError("empty file, nothing to check", fatal=False)
+    for bom, encoding, order in _BOMS:
+        if data.startswith(bom):
+            raise ReadError(
+                f"{encoding} text ({order}, with a byte order mark), not UTF-8; "
+                f"convert it first, e.g. iconv -f {encoding} -t UTF-8"
+            )
     if b"\x00" in data[:SNIFF]:
         raise ReadError("binary file (contains NUL bytes), not text")
     try:
@@ -147,14 +162,18 @@ def iter_targets(
     exclude: Sequence[str] = (),
     respect_gitignore: bool = True,
     selection_for: Callable[[Path], Selection] | None = None,
+    on_empty: Callable[[str], None] | None = None,
 ) -> Iterator[Target]:
     """Expand files and directories into the files to check, in a stable order.
 
     ``selection_for(folder)`` (absolute path) gives the include/exclude globs that
     govern a folder (from the closest config file); without it, ``include`` and
     ``exclude`` apply relative to each directory given. Explicitly named files
-    are always checked unless excluded.
+    are always checked unless excluded. A file is listed once however often it
+    is named or found (by its real path). ``on_empty(given)`` is called for each
+    directory given that holds no file to check, and each named file excluded.
     """
+    seen: set[str] = set()  # real paths of the files listed
     for given in paths:
         if given == "-":
             yield Target("-")
@@ -162,17 +181,33 @@ def iter_targets(
         p = Path(given)
         if not p.is_dir():
             if selection_for is not None:
-                if selection_for(_abs(p).parent).excluded(_abs(p), False):
-                    continue
-            elif exclude and _matches(p.as_posix(), exclude):
+                excluded = selection_for(_abs(p).parent).excluded(_abs(p), False)
+            else:
+                excluded = bool(exclude) and _matches(p.as_posix(), exclude)
+            if excluded:
+                if on_empty is not None:
+                    on_empty(given)
                 continue
-            yield Target(given)  # missing/unreadable files are reported when read
+            real = os.path.realpath(given)
+            if real not in seen:
+                seen.add(real)
+                yield Target(given)  # missing/unreadable files are reported when read
             continue
-        yield from _walk(p, given, include, exclude, respect_gitignore, selection_for)
+        found = yield from _walk(p, given, include, exclude, respect_gitignore, selection_for, seen)
+        if not found and on_empty is not None:
+            on_empty(given)
 
 
-def _walk(root: Path, given: str, include, exclude, respect_gitignore, selection_for=None) -> Iterator[Target]:
+def _walk(root: Path, given: str, include, exclude, respect_gitignore, selection_for=None,
+          seen_files: set[str] | None = None) -> Generator[Target, None, int]:
+    """The files to check under ``root``; returns how many there are (those listed before, in
+    ``seen_files``, too, and folders that cannot be read)."""
     ignores = _Ignores()
+    # real paths of the folders walked and files found: a folder reached again through a
+    # symlink (a loop, or a second way in) is not walked again, a file is listed once
+    seen_dirs: set[str] = set()
+    seen_files = set() if seen_files is None else seen_files
+    found = 0
     if respect_gitignore:
         # .gitignore files above the given folder, up to the repository root, apply too
         top = _git_root(_abs(root))
@@ -183,12 +218,19 @@ def _walk(root: Path, given: str, include, exclude, respect_gitignore, selection
                     ignores.push(folder)
 
     def walk(folder: Path, shown: str) -> Iterator[Target]:
+        nonlocal found
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            return
+        seen_dirs.add(real)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except PermissionError:
+            found += 1
             yield Target(shown, error="permission denied (directory)")
             return
         except OSError as exc:
+            found += 1
             yield Target(shown, error=exc.strerror or str(exc))
             return
         pushed = ignores.push(_abs(folder)) if respect_gitignore else 0
@@ -220,9 +262,15 @@ def _walk(root: Path, given: str, include, exclude, respect_gitignore, selection
                         continue
                     if respect_gitignore and ignores.ignored(_abs(e.path), False):
                         continue
+                    found += 1
+                    real_file = os.path.realpath(e.path) if e.is_symlink() else os.path.join(real, e.name)
+                    if real_file in seen_files:
+                        continue
+                    seen_files.add(real_file)
                     yield Target(child_shown)
         finally:
             ignores.pop(pushed)
 
     # .gitignore matching uses absolute paths; paths are shown as given
     yield from walk(root, given)
+    return found

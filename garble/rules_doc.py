@@ -124,11 +124,14 @@ def explain(code: str, registry: Registry, settings=None) -> tuple[str, bool | N
         else:
             hits = [d for d in report.diagnostics if d.code == rule.code]
             fired = bool(hits)
+            why = next((d.unavailable(rule.code) for d in checker.detectors if d.family == det.family), None)
             if hits:
                 out += ["", f"garble {rule.code} flags it:"]
                 for d in hits:
                     span = escape_controls(rule.example[d.finding.start:d.finding.end])
                     out.append(f"    {d.start.line}:{d.start.column}: {d.code} {escape_controls(d.message)}  [{span!r}]")
+            elif why:
+                out += ["", f"(the example cannot trigger {rule.code} here: {why})"]
             else:
                 out += ["", f"(the example does not trigger {rule.code} today)"]
                 out += [f"    note: {n}" for n in report.notes]

@@ -54,8 +54,9 @@ def combine(
     for fam in families:
         s = damages.get(fam, 0.0)
         w = min(max(weights.get(fam, 1.0), 0.0), 1.0)
-        # w*s < 1 always (s < 1); guard the log anyway
-        logs[fam] = -math.log(max(1.0 - w * s, 1e-12))
+        # w*s < 1 always (s < 1); guard the log anyway. (-log(1.0) is -0.0, which JSON
+        # output would show as "-0.0" for a family that lost nothing)
+        logs[fam] = -math.log(max(1.0 - w * s, 1e-12)) if w * s > 0 else 0.0
     total = sum(logs.values())
     damage = 1.0 - math.exp(-total)
     lost = 100.0 * damage

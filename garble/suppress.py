@@ -97,7 +97,7 @@ def _expand(registry, sel: str) -> tuple[tuple[str, ...], str | None]:
     try:
         return tuple(registry.expand(sel)), None
     except ValueError as exc:  # SelectorError
-        return (), str(exc).strip("'\"")
+        return (), str(exc)
 
 
 def parse(text: str, registry=None, line_index=None, fenced: Sequence[tuple[int, int]] | None = None) -> list[Directive]:

@@ -108,6 +108,20 @@ def test_unreadable_inputs_each_get_one_line_and_others_are_checked(tmp_path, mo
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("encoding, message", [
+    ("utf-16", "UTF-16 text (little-endian, with a byte order mark), not UTF-8; convert it first, e.g. iconv -f UTF-16 -t UTF-8"),
+    ("utf-16-be", "UTF-16 text (big-endian, with a byte order mark), not UTF-8; convert it first, e.g. iconv -f UTF-16 -t UTF-8"),
+    ("utf-32", "UTF-32 text (little-endian, with a byte order mark), not UTF-8; convert it first, e.g. iconv -f UTF-32 -t UTF-8"),
+])
+def test_utf16_and_utf32_files_are_named_as_such(tmp_path, encoding, message):
+    p = tmp_path / "wide.txt"
+    data = "Hello there.\n".encode(encoding)
+    p.write_bytes(data if data[:2] in (b"\xff\xfe", b"\xfe\xff") else b"\xfe\xff" + data)  # utf-16-be has no BOM
+    code, out, err = run(["check", str(p), "--format", "json"])
+    assert code == 2 and json.loads(out)["files"] == [{"path": str(p), "error": message}]
+    assert err == f"garble: {p}: {message}\n"
+
+
 def test_empty_file_alone_is_not_a_failure(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     code, _, err = run(["check", str(tmp_path / "empty.txt"), "--format", "concise"])
@@ -127,6 +141,32 @@ def test_gitignore_include_exclude(tmp_path):
     _, out, _ = run(["check", str(tmp_path), "--format", "jsonl", "--no-gitignore", "--include", "*.txt"])
     names = sorted(os.path.relpath(json.loads(x)["path"], tmp_path) for x in out.splitlines())
     assert names == ["build/x.txt", "ignored.txt", "keep.txt"]
+
+
+def test_symlink_loops_are_walked_once(tmp_path):
+    root = tmp_path / "L"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("BAD", encoding="utf-8")
+    (root / "sub" / "up").symlink_to("..")  # a loop back to L
+    (root / "self").symlink_to("../L")  # L again, under another name
+    (root / "sub" / "again.txt").symlink_to("a.txt")  # the same file, under another name
+    code, out, _ = run(["check", str(root), "--format", "jsonl"])
+    assert code == 1
+    assert [json.loads(x)["path"] for x in out.splitlines()] == [str(root / "sub" / "a.txt")]
+
+
+def test_nothing_to_check_is_a_warning_and_named_files_are_checked_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "x.py").write_text("BAD", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("BAD", encoding="utf-8")
+    code, out, err = run(["check", "code", "--format", "concise"])
+    assert (code, out) == (0, "")
+    assert err == "garble: no files to check in code (include globs: *.txt *.text *.md *.markdown *.mdown *.rst)\n"
+    code, out, err = run(["check", "a.txt", "--exclude", "*.txt", "--format", "concise"])
+    assert (code, out, err) == (0, "", "garble: no files to check: a.txt excluded (exclude globs: *.txt)\n")
+    code, out, err = run(["check", "a.txt", "a.txt", "./a.txt", str(tmp_path / "a.txt"), ".", "--format", "concise"])
+    assert (code, out, err) == (1, "a.txt:1:1: FK101 found BAD\n", "")
 
 
 def test_stdin(tmp_path):
@@ -168,8 +208,39 @@ def test_jsonl_input_keeps_ids_and_reports_bad_records(tmp_path):
     assert [json.loads(x).get("score") for x in out.splitlines()][-1] < 100
 
 
+def test_jsonl_input_bad_utf8_costs_one_record_and_a_bom_is_accepted(tmp_path):
+    data = b"\xef\xbb\xbf" + b"\n".join([
+        json.dumps({"id": "a", "text": "fine"}).encode(),
+        b'{"id": "b", "text": "caf\xe9 BAD"}',
+        json.dumps({"id": "c", "text": "BAD"}).encode(),
+    ]) + b"\n"
+    src = tmp_path / "docs.jsonl"
+    src.write_bytes(data)
+    for argv, stdin in ((["--jsonl-input", str(src)], b""), (["--jsonl-input", "-"], data)):
+        code, out, err = run(["check", *argv, "--format", "jsonl"], stdin=stdin)
+        rows = [json.loads(x) for x in out.splitlines()]
+        name = argv[1]
+        assert [r["path"] for r in rows] == [f"{name}:1", f"{name}:2", f"{name}:3"]
+        assert rows[0]["id"] == "a" and rows[0]["score"] == 100.0
+        assert rows[1]["error"] == "not UTF-8 text (invalid byte 0xe9 at column 25)"
+        assert rows[2]["id"] == "c" and rows[2]["findings"][0]["code"] == "FK101"
+        assert code == 2 and err.count("not UTF-8") == 1
+
+
+def test_jsonl_input_names_json_types_of_a_text_field_that_is_no_string(tmp_path):
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps({"text": v}) + "\n" for v in (None, 3, 2.5, True, [], {})), encoding="utf-8")
+    _, out, _ = run(["check", "--jsonl-input", str(src), "--format", "jsonl"])
+    assert [json.loads(x)["error"] for x in out.splitlines()] == [f"field 'text' is {t}, not a string" for t in (
+        "null", "a number", "a number", "a boolean", "an array", "an object")]
+
+
 def test_usage_errors_exit_2():
     assert run(["check"])[0] == 2
+    for argv, command in ((["fix", "--bogus"], "fix "), (["rule"], "rule "), (["x.txt", "--bogus"], "check "),
+                          (["--bogus"], "")):
+        code, _, err = run(argv)
+        assert code == 2 and err.endswith(f"garble: try 'garble {command}--help'\n")
     code, _, err = run(["check", "x.txt", "--select", "nonsense-rule"])
     assert code == 2 and "unknown rule" in err
     assert run(["check", "x", "--fail-under", "150"])[0] == 2
@@ -221,3 +292,31 @@ def test_progress_bar_on_a_terminal_for_long_runs_only(tmp_path, monkeypatch):
     few.mkdir()
     (few / "a.txt").write_text("BAD", encoding="utf-8")
     assert _run_tty(["check", str(few), "--format", "concise"])[2] == ""
+
+
+def _colours(out):
+    """The colour parameters of the SGR sequences in ``out`` (bold, dim and reverse are no colour)."""
+    import re
+
+    params = [p for m in re.finditer(r"\x1b\[([0-9;]*)m", out) for p in m.group(1).split(";") if p]
+    return [p for p in params if 30 <= int(p) <= 49 or 90 <= int(p) <= 107]
+
+
+def test_no_color_environment_is_honoured_on_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    p = tmp_path / "a.txt"
+    p.write_text("a BAD day\n", encoding="utf-8")
+
+    def full(*flags):
+        out = FakeTTY()
+        code = cli.main(["check", str(p), "--format", "full", *flags], stdout=out, stderr=io.StringIO(),
+                        stdin=FakeStdin(b""))
+        return code, out.getvalue()
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert _colours(full()[1])
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, out = full()
+    assert code == 1 and "FK101" in out and not _colours(out)
+    assert _colours(full("--color")[1])  # a flag beats the environment
+    assert not _colours(full("--no-color")[1])

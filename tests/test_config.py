@@ -63,6 +63,7 @@ def test_unknown_key_names_the_closest_valid_key(tmp_path):
     ('select = ["NOPE1"]', "unknown rule, family or code 'NOPE1'"),
     ('[severity]\nFK101 = "fatal"', "severity of 'FK101' must be one of info, warning, error"),
     ('[detectors.nonsense]\nx = 1', "unknown detector"),
+    ('[detectors.padding]\nword = 3', "option 'word' of detector 'padding' must be a string, not 3 (an integer)"),
 ])
 def test_bad_values_are_errors(tmp_path, body, message):
     write(tmp_path / "garble.toml", body + "\n")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 import garble
@@ -64,6 +66,17 @@ def test_scoring_is_monotonic_and_breakdown_adds_up():
     assert prev > 0
 
 
+def test_families_that_lost_nothing_lose_0_not_minus_0():
+    import json
+    import math
+
+    s = combine({"padding": family_damage(2.0, 3000, 1.0)}, {"padding": 1.0, "table": 1.0}, ["padding", "table"])
+    assert s.breakdown["padding"] > 0 and s.breakdown["table"] == 0.0
+    assert math.copysign(1.0, s.breakdown["table"]) == 1.0
+    report = Checker(registry=registry(Broken)).check("a BAD day")
+    assert "-0.0" not in json.dumps(report.to_dict())
+
+
 def test_clean_text_scores_100():
     r = Checker(registry=registry()).check("nothing to see here")
     assert r.score == 100.0 and r.findings == [] and r.breakdown == {"padding": 0.0}
@@ -98,6 +111,15 @@ def test_select_ignore_and_severity_override():
     assert str(c.check("BAD").findings[0].severity) == "error"
 
 
+def test_a_single_selector_may_be_a_string():
+    assert Settings(select="FK101", extend_select="FK102", ignore="FK1") == Settings(
+        select=("FK101",), extend_select=("FK102",), ignore=("FK1",))
+    assert Settings().replace(select="FK").select == ("FK",) and Settings(select=["FK"]).select == ("FK",)
+    assert [d.code for d in Checker(Settings(select="FK102"), registry=registry()).check("BAD WORSE").findings] == ["FK102"]
+    assert {d.code[:2] for d in garble.check("Chinaâ€™s AI sector", select="MJ").findings} == {"MJ"}
+    assert garble.check("Chinaâ€™s AI sector", select=["MJ"], ignore="MJ").findings == []
+
+
 def test_unknown_selector_suggests_the_closest():
     with pytest.raises(ConfigError, match="did you mean 'bad-word'"):
         Checker(Settings(select=("bad-wrd",)), registry=registry())
@@ -109,6 +131,42 @@ def test_detector_options_and_unknown_option():
     assert c.check("an odd BAD thing").findings[0].finding.start == 3
     with pytest.raises(ConfigError, match="did you mean 'word'"):
         Checker(Settings(detectors={"padding": {"wrod": "x"}}), registry=registry())
+
+
+@dataclass(frozen=True)
+class TypedOptions:
+    count: int = 1
+    strict: bool = True
+    ratio: float | None = None
+    names: tuple[str, ...] = ()
+
+
+class Typed(Broken):
+    family = "table"
+    Options = TypedOptions
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"count": "three"}, "option 'count' of detector 'table' must be an integer, not 'three' (a string)"),
+    ({"count": True}, "must be an integer, not True (a boolean)"),
+    ({"count": 2.5}, "must be an integer, not 2.5 (a number)"),
+    ({"count": -1}, "option 'count' of detector 'table' must be 0 or more, not -1"),
+    ({"strict": 1}, "option 'strict' of detector 'table' must be a boolean, not 1 (an integer)"),
+    ({"ratio": "high"}, "option 'ratio' of detector 'table' must be a number or none, not 'high' (a string)"),
+    ({"names": "abc"}, "option 'names' of detector 'table' must be a list of strings, not 'abc' (a string)"),
+    ({"names": ["a", 1]}, "must be a list of strings, not ['a', 1] (a list)"),
+])
+def test_detector_option_types_are_checked(options, message):
+    with pytest.raises(ConfigError) as exc:
+        Checker(Settings(detectors={"table": options}), registry=registry(Typed))
+    assert message in str(exc.value)
+
+
+def test_detector_option_values_that_fit_are_kept():
+    c = Checker(Settings(detectors={"table": {"count": 0, "strict": False, "ratio": 1, "names": ["a"]}}),
+                registry=registry(Typed))
+    assert c.detectors[1].options == TypedOptions(0, False, 1.0, ("a",))
+    assert Checker(Settings(detectors={"table": {"ratio": None}}), registry=registry(Typed)).detectors[1].options.ratio is None
 
 
 def test_a_failing_detector_becomes_a_note_not_a_crash():

@@ -85,6 +85,14 @@ def test_diff_writes_nothing(tmp_path):
     assert run(["fix", "--diff", str(p)]) == (0, "", "garble: would fix 0 issues in 0 files; 0 findings left\n")
 
 
+def test_diff_shows_the_files_control_characters_escaped(tmp_path):
+    p = write(tmp_path / "e.txt", "x BAD \x1b]0;pwned\x07 \x9b2J ok\r\ny\r\n".encode())
+    code, out, _ = run(["fix", "--diff", str(p)])
+    assert code == 1
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "-x BAD ␛]0;pwned\\x07 \\x9b2J ok\r\n+x good ␛]0;pwned\\x07 \\x9b2J ok\r\n y\r\n" in out
+
+
 def test_unchanged_files_are_not_touched(tmp_path):
     clean = write(tmp_path / "clean.txt", b"nothing to do\n")
     unfixable = write(tmp_path / "worse.txt", b"WORSE\n")

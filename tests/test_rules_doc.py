@@ -43,8 +43,28 @@ def test_rule_explains_and_runs_its_example(fake_registry):
     assert out.startswith("FK101 bad-word\ncategory: padding · default severity: warning · no fix\n\nthe word BAD\n")
     assert "Example:\n    a BAD day\n\ngarble FK101 flags it:\n    1:3: FK101 found BAD  ['BAD']" in out
     assert run(["rule", "bad-word"])[1] == out  # by name too
-    code, _, err = run(["rule", "FK10"])
-    assert code == 2 and "unknown rule 'FK10'" in err and "did you mean" in err
+    code, _, err = run(["rule", "FK11"])
+    assert code == 2 and "unknown rule 'FK11'" in err and "did you mean" in err
+
+
+@pytest.mark.parametrize("name, what", [
+    ("FK", "'FK' is the padding family"), ("padding", "'padding' is the padding family"),
+    ("FK10", "'FK10' is a code prefix of the padding family"),
+])
+def test_rule_given_a_family_or_prefix_lists_its_rules(fake_registry, name, what):
+    code, out, err = run(["rule", name])
+    assert (code, out) == (2, "")
+    assert err == (f"garble: error: {what}, not one rule; its rules: FK101, FK102; run 'garble rule FK101' for one, "
+                   "or 'garble rules'\n")
+    assert "did you mean" not in run(["rule", "ZZ"])[2]
+
+
+def test_rule_without_a_languagetool_server_says_so(monkeypatch):
+    monkeypatch.delenv("GARBLE_LANGUAGETOOL_URL", raising=False)
+    text, fired = rules_doc.explain("GR101", REAL)
+    assert not fired and "today" not in text
+    assert "(the example cannot trigger GR101 here: GR101 needs a LanguageTool server, and none is configured: " \
+           "set GARBLE_LANGUAGETOOL_URL" in text
 
 
 def test_markdown_escapes_pipes():

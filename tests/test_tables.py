@@ -56,10 +56,24 @@ def test_lookalike_fix_makes_a_rendering_table():
     assert after.findings == () and after.metrics["tables"] == 1
 
 
+@pytest.mark.parametrize("row, fixed", [
+    ("— | —", "--- | ---"),
+    (":— | —:", ":--- | ---:"),
+    ("|:–:|————|", "|:---:|----|"),
+])
+def test_lookalike_fix_draws_at_least_three_hyphens_a_cell(row, fixed):
+    text = f"Name | Age\n{row}\nAlan | 41\n"
+    (f,) = findings(text)
+    assert f.code == "TB101" and f.fix.safe and f.fix.replacement == fixed
+    markdown_it = pytest.importorskip("markdown_it")
+    html = markdown_it.MarkdownIt("commonmark").enable("table").render(text[: f.start] + f.fix.replacement + text[f.end :])
+    assert "<table>" in html and "<li>" not in html
+
+
 def test_no_safe_fix_when_the_fixed_separator_would_not_match_the_header():
     (f,) = findings("| a | b | c |\n|——|——|\n| 1 | 2 | 3 |\n")
     assert f.code == "TB101" and f.confidence < 1.0
-    assert f.fix is not None and not f.fix.safe and f.fix.replacement == "|--|--|"
+    assert f.fix is not None and not f.fix.safe and f.fix.replacement == "|---|---|"
     assert "with 3 cells like the header" in f.message
 
 

@@ -59,10 +59,44 @@ def test_fixes_for_case_and_doubles():
     assert by_code["TY105"].fix.replacement == "the"
 
 
+@pytest.mark.parametrize("text, word, safe", [
+    ("Talks with Turkey began. Exports from Turkey grew, and Turkey signed. We ate roast turkey.", "turkey", False),
+    ("We spoke English at first. Later her english improved.", "english", False),  # also "english" (spin)
+    ("Exports to Germany rose, while imports from germany fell.", "germany", True),
+    ("Users compared it with models like chatgpt.", "chatgpt", True),
+])
+def test_proper_noun_fix_is_unsafe_when_the_word_is_also_an_ordinary_word(text, word, safe):
+    (f,) = assess(text, {"TY103"})
+    assert text[f.start:f.end] == word and f.fix.safe is safe
+
+
 def test_spelling_suggestion_is_an_unsafe_fix():
     (f,) = assess("You have observed necesary steps.", {"TY104"})
     assert f.fix.replacement == "necessary" and not f.fix.safe
     assert f.data["suggestion"] == "necessary"
+
+
+def test_spelling_does_not_search_the_whole_text_for_each_unknown_word():
+    class Counting(str):  # counts `... in text`, a scan of the whole text
+        calls = 0
+
+        def __contains__(self, part):
+            Counting.calls += 1
+            return str.__contains__(self, part)
+
+    words = " ".join(f"blorf{a}{b}" for a in "bcdfgh" for b in "kmnpqr")  # 36 unknown words
+    text = Counting(f"Some words: {words}. Blorfbk is a name, so blorfbk is not checked.")
+    assert assess(text, {"TY104"}) == ()
+    assert Counting.calls < 3  # was one per unknown word: quadratic on multi-MB documents
+
+
+@pytest.mark.parametrize("text", ["Necesary", "MyNecesary", "Necesaryness", "NECESARY", "Neces ary", "Néecesary",
+                                  "necesary", "A Necesar y", "x.Necesary!"])
+def test_capitalised_lookup_is_a_substring_test(text):
+    for word in ("Necesary", "Neces", "Ne"):
+        for min_len in (1, 4, 8):
+            if len(word) >= min_len:
+                assert (word in ty._Capitalised(text, min_len)) == (word in text), (word, min_len)
 
 
 def test_spelling_can_be_switched_off():

@@ -72,6 +72,11 @@ class Detector:
         """Return the findings of the rules in ``enabled`` and any metrics."""
         raise NotImplementedError
 
+    def unavailable(self, code: str) -> str | None:
+        """Why rule ``code`` cannot fire as configured (a server not set up), or None;
+        ``garble rule`` gives it instead of saying the example does not trigger the rule."""
+        return None
+
     def assess_many(self, docs: Sequence[Document], enabled: frozenset[str]) -> list[Assessment]:
         """:meth:`assess` for several documents; a detector with a per-call cost (a model run)
         overrides this to do the work for all of them at once. Same results as one by one."""

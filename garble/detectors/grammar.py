@@ -231,6 +231,12 @@ class Grammar(Detector):
     def server_url(self) -> str | None:
         return self.options.server or os.environ.get(ENV_VAR) or None
 
+    def unavailable(self, code: str) -> str | None:
+        if code == "GR201" or self.server_url:
+            return None
+        return (f"{code} needs a LanguageTool server, and none is configured: set {ENV_VAR} "
+                "(e.g. http://localhost:8010) or the server option of [detectors.grammar]")
+
     def _tool(self) -> Any:
         if self._client is None:
             try:

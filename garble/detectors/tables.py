@@ -204,6 +204,8 @@ _HTML_CLOSE = {"pre": "</pre>", "script": "</script>", "style": "</style>", "tex
 _DELIM_CELL_RE = re.compile(r"^:?-+:?$")
 # A cell of a look-alike separator: hyphens/look-alikes with optional colons.
 _LOOKALIKE_CELL_RE = re.compile(r"^:?[-" + "".join(sorted(_LOOKALIKE_DASHES)) + r"]+:?$")
+# A run of hyphens and look-alikes (the dashes of one separator cell).
+_DASH_RUN_RE = re.compile(r"[-" + "".join(sorted(_LOOKALIKE_DASHES)) + r"]+")
 
 # Two or more separator cells in a row inside a line: "|---|:--:|" (ASCII or
 # look-alike dashes, 3+ so that "a | -- | b" prose is not taken for one).
@@ -744,7 +746,8 @@ class Tables(Detector):
     def _lookalike_finding(text: str, ln: _Line, kind: str, n_header: int | None) -> Finding:
         """TB101 for a look-alike separator; ``n_header`` is None when no header line is above it."""
         span = text[ln.content_start : ln.content_end]
-        fixed = "".join("-" if c in _LOOKALIKE_DASHES else c for c in span)
+        # at least three hyphens a cell: "- | -" would be a bullet list to CommonMark renderers
+        fixed = _DASH_RUN_RE.sub(lambda m: "-" * max(3, len(m.group())), span)
         n_sep = len(_split_cells(fixed)[0])
         fix = None
         if _is_delimiter(fixed):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -77,7 +78,9 @@ RULES = (
             "known brand names in lower case ('chatgpt' for ChatGPT, 'youtube' for YouTube). "
             "Not flagged: words whose capitalised form only starts sentences; ALL-CAPS forms (US vs us, "
             "IT vs it); common words that are also names (may/May, party/Party, state/State, bill/Bill ...); "
-            "proper nouns the text never capitalises; brand names inside URLs, paths and code."
+            "proper nouns the text never capitalises; brand names inside URLs, paths and code. "
+            "The fix is unsafe (garble fix --unsafe) for names that are also ordinary words "
+            "(turkey, china, english): 'roast turkey' must stay."
         ),
         example="Exports from China rose while imports to China fell, a china analyst said.",
     ),
@@ -829,10 +832,14 @@ class Typography(Detector):
                     if base in _AMBIGUOUS or dic is None or not base.isascii() or _known(base, dic):
                         continue  # (non-ASCII: foreign words such as hôtel, musée)
                     conf = 0.7
+            # a name that is also an ordinary word (turkey, china, pacific, catholic) may be
+            # meant as the word ("roast turkey"): capitalising it can change the meaning.
+            # (Not the dictionary: it holds names too, london and youtube beside turkey.)
+            safe = base not in ambiguous and base not in _AMBIGUOUS
             out.append(Finding(
                 "TY103",
                 f"‘{base}’ is written ‘{cap}’ elsewhere in this text; a proper noun in lower case",
-                s, s + len(base), conf, Fix(cap, title=f"write ‘{cap}’"),
+                s, s + len(base), conf, Fix(cap, safe=safe, title=f"write ‘{cap}’"),
                 {"capitalised_alone": n_cap, "lower": n_low},
             ))
         return out
@@ -857,6 +864,7 @@ class Typography(Detector):
         if not unknown:
             return []
         out = []
+        capitalised = None
         for i in compress(range(len(ws)), map(unknown.__contains__, ws)):
             s, e, w = words[i]
             # glued to a hyphen, digit, dot-identifier or underscore: part of a compound or code
@@ -873,7 +881,9 @@ class Typography(Detector):
             if qmask[s]:
                 continue
             # a capitalised form elsewhere in the text means a name written in lower case (TY103's job)
-            if w.capitalize() in text:
+            if capitalised is None:
+                capitalised = _Capitalised(text, m)
+            if w.capitalize() in capitalised:
                 continue
             sug = _suggest(w, dic)
             if sug is None:
@@ -947,6 +957,27 @@ _CONNECT = {
     "of", "the", "de", "des", "for", "and", "la", "le", "les", "du", "von", "van", "der", "del", "di", "da", "on",
     "upon", "in", "y", "e", "al", "el",
 }
+
+
+class _Capitalised:
+    """``word in _Capitalised(text)`` is ``word in text`` for a capitalised ASCII word
+    ("Necesary") in O(log n), after one pass over the text (``in text`` for every
+    unknown word of a multi-MB document was quadratic).
+
+    Such a word occurs where a capital letter starts a run of lower-case ASCII letters
+    that begins with the word, so the distinct runs, sorted, are searched for one
+    starting with it. Runs shorter than ``min_len`` hold no word worth looking up.
+
+    >>> "Cafe" in _Capitalised("MyCafeteria.", 2), "Cafe" in _Capitalised("Caf e", 2)
+    (True, False)
+    """
+
+    def __init__(self, text: str, min_len: int) -> None:
+        self.runs = sorted(set(re.findall(rf"[A-Z][a-z]{{{max(min_len - 1, 0)},}}", text)))
+
+    def __contains__(self, word: str) -> bool:
+        i = bisect_left(self.runs, word)
+        return i < len(self.runs) and self.runs[i].startswith(word)
 
 
 def _in_name(text: str, words: _Words, i: int, step: int) -> bool:

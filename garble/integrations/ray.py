@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Sequence
 
-from garble.engine import Checker, Settings
+from garble.engine import Checker, Settings, selectors
 
 
 class GarbleBatch:
@@ -35,16 +35,16 @@ class GarbleBatch:
         self,
         text_column: str = "text",
         *,
-        select: Sequence[str] | None = None,
-        ignore: Sequence[str] | None = None,
+        select: str | Sequence[str] | None = None,
+        ignore: str | Sequence[str] | None = None,
         settings: Settings | None = None,
         prefix: str = "garble_",
     ) -> None:
         s = settings or Settings()
         if select is not None:
-            s = s.replace(select=tuple(select))
+            s = s.replace(select=selectors(select))
         if ignore is not None:
-            s = s.replace(ignore=tuple(ignore))
+            s = s.replace(ignore=selectors(ignore))
         self.checker = Checker(s)
         self.text_column = text_column
         self.prefix = prefix

@@ -29,6 +29,21 @@ def escape_controls(text: str) -> str:
     return _CONTROL_RE.sub(lambda m: _visible(m.group()), text)
 
 
+def escape_lines(text: str) -> str:
+    """:func:`escape_controls` for output of several lines (a diff): the line breaks, LF or
+    CRLF, stay; a CR anywhere else, like every other control, is shown.
+
+    >>> escape_lines("-a\\x1b]0;x\\x07\\r\\n+b\\rc\\n")
+    '-a␛]0;x\\\\x07\\r\\n+b\\\\x0dc\\n'
+    """
+    parts = _LINE_END_RE.split(text)
+    parts[::2] = map(escape_controls, parts[::2])
+    return "".join(parts)
+
+
+_LINE_END_RE = re.compile(r"(\r?\n)")
+
+
 class Reporter:
     """Writes reports for one run. ``report`` is called once per document."""
 

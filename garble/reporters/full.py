@@ -38,7 +38,8 @@ class FullReporter(Reporter):
         self.console = Console(
             file=out,
             force_terminal=color,
-            no_color=color is False,
+            # None: rich honours NO_COLOR itself; --color and --no-color override it
+            no_color=None if color is None else not color,
             highlight=False,
             soft_wrap=False,
             emoji=False,
