@@ -251,7 +251,7 @@ class Document:
                 j = i + 1
                 while j < len(runs):
                     a, b = runs[j]
-                    if "\n\n" in text[e:a] or "\n\r\n" in text[e:a]:
+                    if text.find("\n\n", e, a) >= 0 or text.find("\n\r\n", e, a) >= 0:
                         j = len(runs)
                         break
                     if b - a == n:

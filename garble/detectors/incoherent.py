@@ -1046,40 +1046,40 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
     # that may go on in the next line (the headline tests are for scraped text)
     markup = doc.markup != "text"
     prev_blank = True
+
+    def close() -> None:  # the block so far is complete
+        nonlocal cur
+        if cur is not None:
+            out.append((cur[0], cur[1]))
+            cur = None
+
     for k, (ls, le) in enumerate(lines):
         line = text[ls:le]
         blank = not line.strip()
         if in_item:
             if blank:  # the item may go on after a blank line (a second, indented paragraph)
-                if cur is not None:
-                    out.append((cur[0], cur[1]))
-                    cur = None
+                close()
                 out.append((ls, le))
                 prev_blank = True
                 continue
             if not _LIST_RE.match(line) and line[:1] in (" ", "\t"):
-                if _plain_line(line.lstrip(), True):
-                    if cur is not None:
-                        cur[1] = le
-                    else:
-                        cur = [ls, le]
-                else:  # code-like or a table inside the item: a block of its own; the item goes on
-                    if cur is not None:
-                        out.append((cur[0], cur[1]))
-                        cur = None
+                if not _plain_line(line.lstrip(), True):  # code-like or a table: a block of its own
+                    close()
                     out.append((ls, le))
+                elif cur is not None:
+                    cur[1] = le
+                else:
+                    cur = [ls, le]
                 prev_blank = False
                 continue
             # a line at the margin: lazy continuation of the item's text, or the list is over
             in_item = False
-            if cur is not None and (_LIST_RE.match(line) or prev_blank):
-                out.append((cur[0], cur[1]))
-                cur = None
+            if _LIST_RE.match(line) or prev_blank:
+                close()
         prev_blank = blank
         if markup and _LIST_RE.match(line) and not doc.in_fenced_block(ls):
             # a list item starts a block of its own, which its indented continuation lines join
-            if cur is not None:
-                out.append((cur[0], cur[1]))
+            close()
             cur, in_item = [ls, le], True
             continue
         # (in Markdown/RST, a line with another line of its paragraph before or after it)
@@ -1105,12 +1105,9 @@ def _blocks(doc: Document) -> list[tuple[int, int]]:
             else:
                 cur = [ls, le]
         else:
-            if cur is not None:
-                out.append((cur[0], cur[1]))
-                cur, in_item = None, False
+            close()
             out.append((ls, le))
-    if cur is not None:
-        out.append((cur[0], cur[1]))
+    close()
     return out
 
 
