@@ -354,7 +354,7 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
     for path, text, error, fatal, rid, report in _checked(_documents(args, stdin, targets), checker_of, args.jobs, ready):
         seen += 1
         if error is not None:
-            report = Report(path=path, error=error, id=rid)
+            report = Report(path=path, error=error, id=rid, nothing_to_check=not fatal)
             err(f"garble: {escape_controls(path)}: {error}")
             if fatal:
                 unreadable += 1

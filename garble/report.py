@@ -65,6 +65,9 @@ class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
+    #: ``error`` says the file has nothing to check (empty, or only whitespace) rather than that it
+    #: could not be read: reporters show a note, not an error, and the run does not fail
+    nothing_to_check: bool = False
     #: problems that are not findings (a detector that failed, a missing optional dependency)
     notes: list[str] = field(default_factory=list)
     #: identifier carried through from the input (JSON Lines mode)
@@ -88,6 +91,8 @@ class Report:
             out["id"] = self.id
         if self.error is not None:
             out["error"] = self.error
+            if self.nothing_to_check:
+                out["nothing_to_check"] = True
             return out
         out["score"] = self.score
         out["breakdown"] = dict(self.breakdown)

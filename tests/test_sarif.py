@@ -78,3 +78,17 @@ def test_real_registry_sarif_is_valid(tmp_path):
         region = r["locations"][0]["physicalLocation"]["region"]
         text = p.read_text(encoding="utf-8")
         assert text[region["charOffset"]:region["charOffset"] + region["charLength"]] == region["snippet"]["text"]
+
+
+def test_empty_file_is_a_note_notification_not_an_error(tmp_path, fake_registry, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("empty.txt").write_bytes(b"")
+    Path("blank.txt").write_bytes(b" \n\n")
+    code, out, _ = run(["check", "empty.txt", "blank.txt", "--format", "sarif"])
+    doc = json.loads(out)
+    validate(doc)
+    inv = doc["runs"][0]["invocations"][0]
+    assert code == 0 and inv["executionSuccessful"] is True
+    assert [(n["level"], n["message"]["text"]) for n in inv["toolExecutionNotifications"]] == [
+        ("note", "empty file, nothing to check"), ("note", "blank file (only whitespace), nothing to check")]
+    assert doc["runs"][0]["artifacts"] == [] and doc["runs"][0]["results"] == []

@@ -8,7 +8,8 @@
   ``properties.category``); results point at them with ``ruleIndex``.
 * ``level``: error -> ``error``, warning -> ``warning``, info -> ``note``.
 * Each file is an ``artifact`` whose ``properties`` hold its ``score`` and breakdown;
-  unreadable files become ``toolExecutionNotifications``; unused suppressions are
+  unreadable files become ``toolExecutionNotifications`` (level ``error``; empty and
+  whitespace-only files, which do not fail the run, level ``note``); unused suppressions are
   ``GB003`` results at level ``note``.
 * Safe fixes are attached as SARIF ``fixes``.
 """
@@ -108,7 +109,7 @@ class SarifReporter(Reporter):
                 loc["uriBaseId"] = base
             if r.error is not None:
                 notifications.append({
-                    "level": "error",
+                    "level": "note" if r.nothing_to_check else "error",
                     "message": {"text": r.error},
                     "locations": [{"physicalLocation": {"artifactLocation": loc}}],
                 })
