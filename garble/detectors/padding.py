@@ -68,7 +68,9 @@ RULES = (
             "Not flagged: the same words inside an ordinary sentence ('Readers can subscribe to the "
             "paper for $5, the editor said.'), Markdown headings, and a label that is also an ordinary "
             "word or reply ('OK', 'Share', 'Help') in a tiny text (under 200 characters besides it) with no "
-            "other furniture within two lines: a note that says 'ok' is not a web page."
+            "other furniture within two lines: a note that says 'ok' is not a web page; in Markdown and "
+            "reStructuredText, copyright lines in a section headed License or Copyright (a README's "
+            "licence section, where they are content, not a page footer)."
         ),
         example="Share this article on Facebook",
     ),
@@ -302,6 +304,11 @@ _PHRASES_START = _LazyRe(
 _LIST_MARKER_RE = _LazyRe(r"^\s*(?:[-*+•·▪►»]|\d{1,3}[.)])\s+")
 _MD_LINK_RE = _LazyRe(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_HEADING_RE = _LazyRe(r"^\s{0,3}#{1,6}\s")
+# PD102 in Markdown/RST: a section heading's underline (setext, RST) and the sections whose
+# copyright lines are content (a README's licence section), not a scraped page footer
+_UNDERLINE_RE = _LazyRe(r"^\s{0,3}([=\-~^\"'`#*+:.])\1{2,}\s*$")
+_LICENCE_HEADING_RE = _LazyRe(r"licen[cs]|copyright", re.I)
+_COPYRIGHT_LINE_RE = _LazyRe(r"^(?:copyright\b|©|\(c\))|\ball rights reserved\b")  # on _norm_label's lower case
 _WORD_RE = _LazyRe(r"[^\W\d_][\w’'&.-]*", re.UNICODE)
 # The characters for which str.isdigit() is true: \d (Unicode decimal digits,
 # str.isdecimal()) plus the superscript, subscript, circled and other digits
@@ -592,13 +599,17 @@ class Padding(Detector):
                             return True
                 return False
 
+            licence = _licence_sections(text, lines) if doc.markup != "text" else None
             for k, (_, s, e) in enumerate(lines):
                 if not free(s, e):
                     continue
                 f = self._boilerplate(text, s, e)
-                if f and (not f.data.get("ordinary") or page_around(k, s, e)):
-                    findings.append(f)
-                    claim(s, e)
+                if f is None or (f.data.get("ordinary") and not page_around(k, s, e)):
+                    continue
+                if licence is not None and licence[k] and _COPYRIGHT_LINE_RE.search(_norm_label(text[s:e])):
+                    continue  # "Copyright (c) 2020 Foo Inc." under a README's License heading is content
+                findings.append(f)
+                claim(s, e)
         if "PD104" in enabled:
             # the title is the first line that is not already menu or furniture
             for f in self._captions(text, [ln for ln in lines if free(ln[1], ln[2])]):
@@ -913,6 +924,24 @@ class Padding(Detector):
             else:
                 k += 1
         return out
+
+
+def _licence_sections(text: str, lines: list[tuple[int, int, int]]) -> list[bool]:
+    """For each of ``lines`` (non-blank, of a Markdown or RST document): whether it lies in a section
+    whose heading names a licence or copyright ("## License", "Copyright\\n=========", RST titles).
+    ATX headings (``#``) and underlined titles (setext, RST; an overline is skipped) start sections."""
+    out = [False] * len(lines)
+    inside = False
+    for k, (n, s, e) in enumerate(lines):
+        line = text[s:e]
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        if _MD_HEADING_RE.match(line):
+            inside = bool(_LICENCE_HEADING_RE.search(line))
+        elif (nxt is not None and nxt[0] == n + 1 and not _UNDERLINE_RE.match(line)
+              and _UNDERLINE_RE.match(text[nxt[1]:nxt[2]])):
+            inside = bool(_LICENCE_HEADING_RE.search(line))
+        out[k] = inside
+    return out
 
 
 def _logical_lines(text: str, lines: list[tuple[int, int, int]], markup: bool = False) -> list[tuple[int, int, int]]:
