@@ -92,3 +92,17 @@ def test_empty_file_is_a_note_notification_not_an_error(tmp_path, fake_registry,
     assert [(n["level"], n["message"]["text"]) for n in inv["toolExecutionNotifications"]] == [
         ("note", "empty file, nothing to check"), ("note", "blank file (only whitespace), nothing to check")]
     assert doc["runs"][0]["artifacts"] == [] and doc["runs"][0]["results"] == []
+
+
+def test_fix_that_empties_a_line_deletes_the_line_in_sarif(tmp_path):
+    p = tmp_path / "a.txt"
+    text = "Story text goes here.\nAdvertisement\nMore story text."
+    p.write_text(text, encoding="utf-8")
+    code, out, _ = run(["check", str(p), "--format", "sarif", "--select", "PD102", "--exit-zero"])
+    doc = json.loads(out)
+    validate(doc)
+    (res,) = doc["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["region"]["snippet"]["text"] == "Advertisement"
+    rep = res["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    start, length = rep["deletedRegion"]["charOffset"], rep["deletedRegion"]["charLength"]
+    assert text[start:start + length] == "Advertisement\n" and rep["insertedContent"]["text"] == ""

@@ -97,6 +97,7 @@ class SarifReporter(Reporter):
 
     def finish(self, reports_seen: int, failed: int, errors: int) -> None:
         from garble import __version__
+        from garble.fix import whole_line_span
 
         rules, index = self._rules()
         artifacts: list[dict[str, Any]] = []
@@ -145,12 +146,14 @@ class SarifReporter(Reporter):
                                    "documentScore": r.score},
                 }
                 if f.fix is not None:
+                    # a fix that empties its line removes the line, as `garble fix` does
+                    deleted = whole_line_span(r.text or "", f.start, f.end, f.fix.replacement) or (f.start, f.end)
                     res["fixes"] = [{
                         "description": {"text": (f.fix.title or d.rule.name) + ("" if f.fix.safe else " (unsafe)")},
                         "artifactChanges": [{
                             "artifactLocation": aloc,
                             "replacements": [{
-                                "deletedRegion": {"charOffset": f.start, "charLength": f.end - f.start},
+                                "deletedRegion": {"charOffset": deleted[0], "charLength": deleted[1] - deleted[0]},
                                 "insertedContent": {"text": f.fix.replacement},
                             }],
                         }],
