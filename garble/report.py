@@ -72,6 +72,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     #: identifier carried through from the input (JSON Lines mode)
     id: Any = None
+    #: JSON Lines mode: the input file ("-" for stdin) and the line the record is on (``path`` is
+    #: ``FILE:LINE``, a name for the record, not a file)
+    input_file: str | None = None
+    input_line: int | None = None
     #: whether this report fails the run (set by the engine from fail-on / fail-under)
     failed: bool = False
     #: inline suppressions that suppressed nothing (GB003; see garble.suppress)
