@@ -354,7 +354,7 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
     for path, text, error, fatal, rid, report in _checked(_documents(args, stdin, targets), checker_of, args.jobs, ready):
         seen += 1
         if error is not None:
-            report = Report(path=path, error=error, id=rid)
+            report = Report(path=path, error=error, id=rid, nothing_to_check=not fatal)
             err(f"garble: {escape_controls(path)}: {error}")
             if fatal:
                 unreadable += 1
@@ -367,6 +367,10 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
             if fmt in ("full", "concise"):
                 for u in report.unused_suppressions:
                     err(f"garble: {escape_controls(path)}:{u.line}:{u.column}: GB003 {escape_controls(u.message)}")
+        if args.jsonl_input:
+            report.input_line = _record_line(args.jsonl_input, path)
+            if report.input_line is not None:
+                report.input_file = args.jsonl_input
         reporter.report(report)
         if progress is not None:
             progress.advance(len(text.encode("utf-8")) if text else 0)
@@ -378,6 +382,12 @@ def _run_check(args, fmt, checkers: _Checkers, default_checker: Checker | None, 
     if failed and not args.exit_zero:
         return 1
     return 0
+
+
+def _record_line(src: str, path: str) -> int | None:
+    """The line number of a JSON Lines record named ``SRC:LINE`` (see _jsonl_documents), else None."""
+    head, _, line = path.rpartition(":")
+    return int(line) if head == src and line.isdigit() else None
 
 
 CHUNK_DOCS = 64  # documents checked together (the incoherence model runs once per chunk) ...

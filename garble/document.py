@@ -181,6 +181,12 @@ class Document:
         """Whether ``offset`` lies in a code span (see :attr:`code_spans`)."""
         return self.code_span_at(offset) is not None
 
+    def in_code_span(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies inside one code span: a finding there is not reported
+        (the engine drops it; detectors whose metrics count findings use this to agree)."""
+        span = self.code_span_at(start)
+        return span is not None and end <= span[1]
+
     def code_span_at(self, offset: int) -> tuple[int, int] | None:
         """The code span that ``offset`` lies in, if any."""
         spans = self.code_spans

@@ -261,8 +261,7 @@ class Checker:
             metrics.update(assessment.metrics)
             for f in assessment.findings:
                 if f.code in self.enabled[det.family] and 0 <= f.start <= f.end <= len(text):
-                    span = doc.code_span_at(f.start)
-                    if span is not None and f.end <= span[1]:
+                    if doc.in_code_span(f.start, f.end):
                         continue  # code, markup and literal blocks are not prose (Document.code_spans)
                     found.append((det, f))
         found.sort(key=lambda p: (p[1].start, p[1].end, p[1].code))

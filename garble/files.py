@@ -24,7 +24,7 @@ class ReadError(Exception):
 
     def __init__(self, reason: str, *, fatal: bool = True) -> None:
         super().__init__(reason)
-        #: False for files that are readable but have nothing to check (empty)
+        #: False for files that are readable but have nothing to check (empty, or only whitespace)
         self.fatal = fatal
 
 
@@ -56,13 +56,17 @@ def decode(data: bytes) -> str:
     if b"\x00" in data[:SNIFF]:
         raise ReadError("binary file (contains NUL bytes), not text")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = data[exc.start]
         raise ReadError(
             f"not UTF-8 text (invalid byte 0x{bad:02x} at offset {exc.start}); "
             "convert it first, e.g. iconv -f WINDOWS-1252 -t UTF-8"
         ) from None
+    if not text.strip():
+        # like an empty file: no text, so no score (a 100 would say "checked and clean")
+        raise ReadError("blank file (only whitespace), nothing to check", fatal=False)
+    return text
 
 
 def read_text(path: str) -> str:

@@ -7,6 +7,10 @@
   (at most ``MAX_PASSES`` times), so the result is a fixed point: running fix on
   its own output changes nothing.
 * Suppressed findings are never fixed.
+* A fix that deletes everything on its line(s) (PD boilerplate, menus, captions: the finding is the
+  line's text, the replacement ``""``) removes the lines with their line endings, and with them one
+  blank line where the removal would leave two, or one at the start or end of the text; paragraphs
+  are never merged (:func:`whole_line_span`).
 * Line endings are kept: offsets count ``\\r`` like any character, and in a
   file whose lines all end in CRLF a ``\\n`` inside a replacement becomes CRLF.
 * Files are written atomically (a temporary file in the same folder, then
@@ -61,35 +65,107 @@ def _to_crlf(rep: str, before: str) -> str:
     return "".join(out)
 
 
+_BLANK = " \t\r\f\v"
+
+
+def _is_blank(s: str) -> bool:
+    return not s.strip(_BLANK)
+
+
+def whole_line_span(text: str, start: int, end: int, replacement: str) -> tuple[int, int] | None:
+    """When a fix deletes everything on its line(s) (a boilerplate line, a menu: detectors flag the
+    line without its indentation and line ending, and offer ``""``), the span that removes the
+    lines with their line ending; else None. Deleting only the span would leave an empty line.
+
+    >>> text = "Story.\\n  Advertisement\\nMore story."
+    >>> whole_line_span(text, 9, 22, "")
+    (7, 23)
+    >>> whole_line_span(text, 9, 22, "Ad") is None, whole_line_span(text, 0, 5, "") is None
+    (True, True)
+    """
+    if replacement or start >= end or text[end - 1] == "\n" or _is_blank(text[start:end]):
+        return None
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    if not (_is_blank(text[ls:start]) and _is_blank(text[end:le])):
+        return None
+    return ls, min(le + 1, len(text))
+
+
+def _tidy_line_removals(text: str, edits: list[list]) -> None:
+    """Extend runs of whole-line deletions (``[start, end, replacement, diagnostic, whole]``, sorted,
+    not overlapping) so that removing lines neither leaves two blank lines where there was one (a
+    line between two paragraphs: one of the blank lines goes too), nor a blank line at the start or
+    end of the text, nor a final line ending the text did not have. Lines are never merged."""
+    n = len(edits)
+    a = 0
+    while a < n:
+        if not edits[a][4]:
+            a += 1
+            continue
+        b = a
+        while b + 1 < n and edits[b + 1][4] and edits[b + 1][0] == edits[b][1]:
+            b += 1
+        gs, ge = edits[a][0], edits[b][1]
+        lo = edits[a - 1][1] if a > 0 else 0  # never reach into a neighbouring edit
+        hi = edits[b + 1][0] if b + 1 < n else len(text)
+        prev_blank = False
+        if gs > 0:
+            pls = text.rfind("\n", 0, gs - 1) + 1
+            prev_blank = _is_blank(text[pls:gs - 1])
+        if ge < len(text):
+            nle = text.find("\n", ge)
+            nle = len(text) if nle < 0 else nle
+            if (gs == 0 or prev_blank) and _is_blank(text[ge:nle]) and min(nle + 1, len(text)) <= hi:
+                ge = min(nle + 1, len(text))  # the blank line after goes with the line
+        elif gs > 0:  # the removed lines end the text
+            if prev_blank and pls >= lo:
+                gs = pls  # so does the blank line before them
+            if text[-1] != "\n" and gs > lo and text[gs - 1] == "\n":
+                gs -= 1  # the text had no final line ending: the new last line has none either
+                if gs > lo and text[gs - 1] == "\r":
+                    gs -= 1
+        edits[a][0], edits[b][1] = gs, ge
+        a = b + 1
+
+
 def apply_edits(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list[Diagnostic]]:
-    """Apply the fixes of ``diagnostics`` to ``text``, skipping overlaps; return (text, applied)."""
+    """Apply the fixes of ``diagnostics`` to ``text``, skipping overlaps; return (text, applied).
+    A fix that deletes all there is on its lines removes the lines, line endings included
+    (:func:`whole_line_span`, :func:`_tidy_line_removals`)."""
     crlf = uses_crlf(text)
-    chosen: list[Diagnostic] = []
-    last_end = -1
-    last_insert_at = -1
-    for d in sorted(diagnostics, key=lambda d: (d.finding.start, d.finding.end, d.code, d.finding.fix.replacement)):
-        f = d.finding
-        if f.start < last_end:
-            continue  # overlaps an edit already taken
-        if f.start == f.end == last_insert_at:
-            continue  # two insertions at one point: keep the first
-        if text[f.start:f.end] == f.fix.replacement:
-            continue  # nothing to change
-        chosen.append(d)
-        last_end = max(last_end, f.end)
-        if f.start == f.end:
-            last_insert_at = f.start
-    parts: list[str] = []
-    pos = 0
-    for d in chosen:
+    edits = []
+    for d in diagnostics:
         f = d.finding
         rep = f.fix.replacement
+        lines = whole_line_span(text, f.start, f.end, rep)
+        start, end = lines or (f.start, f.end)
+        edits.append((start, end, rep, d, lines is not None))
+    chosen: list[list] = []
+    last_end = -1
+    last_insert_at = -1
+    for start, end, rep, d, whole in sorted(edits, key=lambda x: (x[0], x[1], x[3].code, x[2])):
+        if start < last_end:
+            continue  # overlaps an edit already taken
+        if start == end == last_insert_at:
+            continue  # two insertions at one point: keep the first
+        if text[start:end] == rep:
+            continue  # nothing to change
+        chosen.append([start, end, rep, d, whole])
+        last_end = max(last_end, end)
+        if start == end:
+            last_insert_at = start
+    _tidy_line_removals(text, chosen)
+    parts: list[str] = []
+    pos = 0
+    for start, end, rep, _, _ in chosen:
         if crlf:
-            rep = _to_crlf(rep, text[f.start - 1] if f.start else "")
-        parts += [text[pos:f.start], rep]
-        pos = f.end
+            rep = _to_crlf(rep, text[start - 1] if start else "")
+        parts += [text[pos:start], rep]
+        pos = end
     parts.append(text[pos:])
-    return "".join(parts), chosen
+    return "".join(parts), [c[3] for c in chosen]
 
 
 def fix_text(text: str, check, unsafe: bool = False) -> FixResult:

@@ -65,10 +65,17 @@ class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressed: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
+    #: ``error`` says the file has nothing to check (empty, or only whitespace) rather than that it
+    #: could not be read: reporters show a note, not an error, and the run does not fail
+    nothing_to_check: bool = False
     #: problems that are not findings (a detector that failed, a missing optional dependency)
     notes: list[str] = field(default_factory=list)
     #: identifier carried through from the input (JSON Lines mode)
     id: Any = None
+    #: JSON Lines mode: the input file ("-" for stdin) and the line the record is on (``path`` is
+    #: ``FILE:LINE``, a name for the record, not a file)
+    input_file: str | None = None
+    input_line: int | None = None
     #: whether this report fails the run (set by the engine from fail-on / fail-under)
     failed: bool = False
     #: inline suppressions that suppressed nothing (GB003; see garble.suppress)
@@ -88,6 +95,8 @@ class Report:
             out["id"] = self.id
         if self.error is not None:
             out["error"] = self.error
+            if self.nothing_to_check:
+                out["nothing_to_check"] = True
             return out
         out["score"] = self.score
         out["breakdown"] = dict(self.breakdown)

@@ -53,7 +53,9 @@ def _matches(expected: dict, d, text: str) -> bool:
 def test_case(family, case):
     det = FAMILIES[family]
     text = case["text"]
-    report = garble.check(text, select=[det.prefix], settings=garble.Settings(detectors=case.get("options", {})))
+    # "markup: markdown|rst" reads the text as that markup (default: plain text)
+    settings = garble.Settings(detectors=case.get("options", {}), markup=case.get("markup"))
+    report = garble.check(text, select=[det.prefix], settings=settings)
     diags = [d for d in report.findings if d.category == family]
     for d in diags:
         # the position invariant: offsets slice the original text

@@ -128,6 +128,54 @@ def test_empty_file_alone_is_not_a_failure(tmp_path):
     assert code == 0 and "empty file" in err
 
 
+@pytest.mark.parametrize("fmt", ["full", "concise", "json", "jsonl", "sarif", "github"])
+def test_empty_and_blank_files_are_notes_not_errors_in_every_format(tmp_path, monkeypatch, fmt):
+    """An empty file and a file of only whitespace have nothing to check: no score (a 100 would say
+    "checked, clean"), one stderr line, a notice (never an error) in the formats that carry one,
+    exit 0."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b"   \n\n\t\n")
+    code, out, err = run(["check", "empty.txt", "blank.txt", "--format", fmt])
+    assert code == 0
+    assert err.splitlines() == ["garble: empty.txt: empty file, nothing to check",
+                                "garble: blank.txt: blank file (only whitespace), nothing to check"]
+    if fmt == "github":
+        assert out.splitlines() == [
+            "::notice file=empty.txt,title=garble%3A nothing to check::empty file, nothing to check",
+            "::notice file=blank.txt,title=garble%3A nothing to check::blank file (only whitespace), nothing to check",
+        ]
+    elif fmt in ("json", "jsonl"):
+        files = json.loads(out)["files"] if fmt == "json" else [json.loads(x) for x in out.splitlines()]
+        # the contract's error entry (no score), plus the additive flag that says it is not a failure
+        assert files == [
+            {"path": "empty.txt", "error": "empty file, nothing to check", "nothing_to_check": True},
+            {"path": "blank.txt", "error": "blank file (only whitespace), nothing to check", "nothing_to_check": True},
+        ]
+    elif fmt == "sarif":
+        inv = json.loads(out)["runs"][0]["invocations"][0]
+        assert inv["executionSuccessful"] is True
+        assert [n["level"] for n in inv["toolExecutionNotifications"]] == ["note", "note"]
+    else:
+        assert "error" not in out.lower() and "blank.txt" not in out.replace("Summary", "")
+
+
+def test_unreadable_file_is_still_an_error_beside_an_empty_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01")
+    code, out, _ = run(["check", "empty.txt", "bin.txt", "--format", "github"])
+    assert code == 2
+    assert [line.split(" ", 1)[0] for line in out.splitlines()] == ["::notice", "::error"]
+
+
+def test_whitespace_only_file_is_left_alone_by_fix(tmp_path):
+    p = tmp_path / "blank.txt"
+    p.write_bytes(b"\n\n\n\n\n")
+    code, _, err = run(["fix", str(p)])
+    assert code == 0 and "nothing to check" in err and p.read_bytes() == b"\n\n\n\n\n"
+
+
 def test_gitignore_include_exclude(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("ignored.txt\nbuild/\n", encoding="utf-8")

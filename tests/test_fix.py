@@ -217,3 +217,35 @@ def test_real_rules_keep_crlf():
     text = "Title\r\n\r\n\r\n\r\n\r\n\r\nThe cafÃ© opened.It was busy.\r\n\r\n\r\n\r\n"
     fixed = fixmod.fix_text(text, checker.check).text
     assert fixmod.uses_crlf(fixed) and "\r\r" not in fixed and "cafÃ©" not in fixed
+
+
+@pytest.mark.parametrize("text, fixed", [
+    # a boilerplate line inside a paragraph: the line goes, line ending included
+    ("Story text.\nSubscribe to our newsletter for daily updates\nMore story text.", "Story text.\nMore story text."),
+    ("Story text.\n   Advertisement  \nMore story text.\n", "Story text.\nMore story text.\n"),
+    # between two paragraphs: one blank line stays, the paragraphs stay apart
+    ("Para one.\n\nAdvertisement\n\nPara two.\n", "Para one.\n\nPara two.\n"),
+    ("Para one.\n\nAdvertisement\nShare this article\n\nPara two.\n", "Para one.\n\nPara two.\n"),
+    ("Para one.\nAdvertisement\n\nPara two.\n", "Para one.\n\nPara two.\n"),
+    ("Para one.\n\nAdvertisement\nPara two.\n", "Para one.\n\nPara two.\n"),
+    # at the start or the end: no blank line left there, the final line ending as it was
+    ("Advertisement\n\nPara one.\n", "Para one.\n"),
+    ("Para one.\n\nAdvertisement\n", "Para one.\n"),
+    ("Para one.\nAdvertisement", "Para one."),
+    ("Para one.\n\nAdvertisement", "Para one."),
+    ("Para one.\r\n\r\nAdvertisement\r\n\r\nPara two.\r\n", "Para one.\r\n\r\nPara two.\r\n"),
+    ("Advertisement\n", ""),
+])
+def test_unsafe_fix_removing_a_whole_line_removes_its_line_ending(text, fixed):
+    from garble.detectors.padding import Padding
+
+    checker = Checker(Settings(select=("PD102",)), Registry((Padding,)))
+    res = fixmod.fix_text(text, checker.check, unsafe=True)
+    assert res.text == fixed
+    assert fixmod.fix_text(res.text, checker.check, unsafe=True).applied == 0
+
+
+def test_deleting_part_of_a_line_keeps_the_line():
+    assert fixmod.whole_line_span("Read: Advertisement\n", 6, 19, "") is None  # other text on the line
+    assert fixmod.whole_line_span("a\n\n\nb", 1, 3, "") is None  # only blank lines: PD101's own fix
+    assert fixmod.whole_line_span("x\nDROP\n", 2, 7, "") is None  # the span has its line ending already

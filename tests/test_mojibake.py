@@ -8,6 +8,7 @@ import unicodedata
 
 import pytest
 
+from garble import check
 from garble.detectors.mojibake import Mojibake, MojibakeOptions
 from garble.document import Document
 
@@ -121,6 +122,18 @@ def test_ascii_text_is_clean_and_metrics_count_damaged_chars():
     assert a.findings == () and a.metrics["mojibake_chars"] == 0
     b = assess("cafÃ© and Ã¼ber")
     assert b.metrics["mojibake_chars"] == 4
+
+
+def test_mojibake_chars_counts_only_findings_outside_code():
+    """Findings inside code are dropped by the engine; the metric must not count them either."""
+    text = "The café serves `cafÃ©` in code, but cafÃ© here is prose.\n\n```\nÃ¼ber\n```\n"
+    report = check(text, select="MJ", path="notes.md")
+    spans = [(d.finding.start, d.finding.end) for d in report.findings]
+    assert [text[s:e] for s, e in spans] == ["Ã©"]  # the one in prose
+    assert report.metrics["mojibake_chars"] == sum(e - s for s, e in spans) == 2
+    # read as plain text, inline backticks are prose (only the fenced block is code)
+    plain = check(text, select="MJ", path="notes.txt")
+    assert len(plain.findings) == 2 and plain.metrics["mojibake_chars"] == 4
 
 
 @pytest.mark.parametrize("rule", Mojibake.rules, ids=lambda r: r.code)

@@ -78,3 +78,64 @@ def test_real_registry_sarif_is_valid(tmp_path):
         region = r["locations"][0]["physicalLocation"]["region"]
         text = p.read_text(encoding="utf-8")
         assert text[region["charOffset"]:region["charOffset"] + region["charLength"]] == region["snippet"]["text"]
+
+
+def test_empty_file_is_a_note_notification_not_an_error(tmp_path, fake_registry, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("empty.txt").write_bytes(b"")
+    Path("blank.txt").write_bytes(b" \n\n")
+    code, out, _ = run(["check", "empty.txt", "blank.txt", "--format", "sarif"])
+    doc = json.loads(out)
+    validate(doc)
+    inv = doc["runs"][0]["invocations"][0]
+    assert code == 0 and inv["executionSuccessful"] is True
+    assert [(n["level"], n["message"]["text"]) for n in inv["toolExecutionNotifications"]] == [
+        ("note", "empty file, nothing to check"), ("note", "blank file (only whitespace), nothing to check")]
+    assert doc["runs"][0]["artifacts"] == [] and doc["runs"][0]["results"] == []
+
+
+def test_fix_that_empties_a_line_deletes_the_line_in_sarif(tmp_path):
+    p = tmp_path / "a.txt"
+    text = "Story text goes here.\nAdvertisement\nMore story text."
+    p.write_text(text, encoding="utf-8")
+    code, out, _ = run(["check", str(p), "--format", "sarif", "--select", "PD102", "--exit-zero"])
+    doc = json.loads(out)
+    validate(doc)
+    (res,) = doc["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["region"]["snippet"]["text"] == "Advertisement"
+    rep = res["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    start, length = rep["deletedRegion"]["charOffset"], rep["deletedRegion"]["charLength"]
+    assert text[start:start + length] == "Advertisement\n" and rep["insertedContent"]["text"] == ""
+
+
+def test_jsonl_records_are_logical_locations_in_their_input_file(tmp_path, fake_registry, monkeypatch):
+    """A record is not a file: results point at the record's line of the input file and name the
+    record as a logical location; the position inside the record's text is a property."""
+    monkeypatch.chdir(tmp_path)
+    Path("docs.jsonl").write_text(
+        '{"id": "doc-1", "text": "ok BAD"}\n{"id": 7, "text": "fine"}\nnot json\n{"text": "x\\nWORSE"}\n', encoding="utf-8")
+    code, out, _ = run(["check", "--jsonl-input", "docs.jsonl", "--format", "sarif"])
+    assert code == 2  # the line that is not JSON
+    doc = json.loads(out)
+    validate(doc)
+    run_ = doc["runs"][0]
+    assert run_["artifacts"] == [{"location": {"uri": "docs.jsonl", "uriBaseId": "%SRCROOT%"},
+                                  "properties": {"records": 3}}]
+    logical = run_["logicalLocations"]
+    assert [(x["name"], x["fullyQualifiedName"], x["kind"], x["properties"]["line"]) for x in logical] == [
+        ("doc-1", "docs.jsonl:1", "object", 1), ("7", "docs.jsonl:2", "object", 2), ("line 4", "docs.jsonl:4", "object", 4)]
+    assert logical[0]["properties"]["id"] == "doc-1" and logical[1]["properties"]["score"] == 100.0
+    res = run_["results"]
+    assert [r["ruleId"] for r in res] == ["FK101", "FK102"]
+    for r, line, index in zip(res, (1, 4), (0, 2)):
+        (loc,) = r["locations"]
+        assert loc["physicalLocation"] == {"artifactLocation": {"uri": "docs.jsonl", "uriBaseId": "%SRCROOT%", "index": 0},
+                                           "region": {"startLine": line, "endLine": line}}
+        assert loc["logicalLocations"][0]["index"] == index
+        assert "fixes" not in r  # offsets into the record's text would edit the wrong bytes of the file
+    assert res[0]["properties"]["textRegion"] == {"startLine": 1, "startColumn": 4, "endLine": 1, "endColumn": 7,
+                                                  "charOffset": 3, "charLength": 3, "snippet": {"text": "BAD"}}
+    assert res[1]["properties"]["textRegion"]["startLine"] == 2
+    (note,) = run_["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "endLine": 3}
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "docs.jsonl"

@@ -438,6 +438,9 @@ class Mojibake(Detector):
             if not _SUSPECT_RE.search(line):
                 continue
             findings.extend(self._line(line, start, enabled))
+        # the engine drops findings inside code (inline code, code blocks ...): leave them out
+        # here too, so that mojibake_chars counts exactly the characters of the findings reported
+        findings = [f for f in findings if not doc.in_code_span(f.start, f.end)]
         findings.sort(key=lambda f: (f.start, f.end, f.code))
         damaged = sum(f.end - f.start for f in findings)
         return Assessment(findings=tuple(findings), metrics={"mojibake_chars": damaged})

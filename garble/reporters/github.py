@@ -3,7 +3,8 @@
 ``::error file=docs/a.md,line=3,col=5,endLine=3,endColumn=8,title=MJ102 utf8-misdecoded-sequence::message``
 
 Severity error -> ``::error``, warning -> ``::warning``, info -> ``::notice``
-(unused suppressions are notices too; unreadable files are errors without a line).
+(unused suppressions are notices too; unreadable files are errors without a line, and empty
+or whitespace-only files, which do not fail the run, notices).
 Columns are 1-based code points; ``endColumn`` is exclusive, as in garble's JSON.
 Message data percent-escapes ``%``, CR and LF; property values additionally ``:``
 and ``,`` (the runner's own escaping rules). Other control characters are made
@@ -38,8 +39,11 @@ class GithubReporter(Reporter):
     def report(self, report: Report) -> None:
         w = self.out.write
         if report.error is not None:
-            w(_command("error", f"garble could not check this file: {report.error}", file=report.path,
-                       title="garble: unreadable file"))
+            if report.nothing_to_check:  # an empty file: worth a word, not an error (the run passes)
+                w(_command("notice", report.error, file=report.path, title="garble: nothing to check"))
+            else:
+                w(_command("error", f"garble could not check this file: {report.error}", file=report.path,
+                           title="garble: unreadable file"))
             return
         for d in report.diagnostics:
             w(_command(

@@ -8,9 +8,16 @@
   ``properties.category``); results point at them with ``ruleIndex``.
 * ``level``: error -> ``error``, warning -> ``warning``, info -> ``note``.
 * Each file is an ``artifact`` whose ``properties`` hold its ``score`` and breakdown;
-  unreadable files become ``toolExecutionNotifications``; unused suppressions are
+  unreadable files become ``toolExecutionNotifications`` (level ``error``; empty and
+  whitespace-only files, which do not fail the run, level ``note``); unused suppressions are
   ``GB003`` results at level ``note``.
-* Safe fixes are attached as SARIF ``fixes``.
+* Fixes are attached as SARIF ``fixes`` (unsafe ones say so in their description); a fix that
+  empties its line deletes the line, as ``garble fix`` does.
+* ``--jsonl-input`` records are not files: the input file is the artifact (``properties.records``),
+  each record a ``run.logicalLocations`` entry (kind ``object``, named by its id, else its line;
+  ``fullyQualifiedName`` ``FILE:LINE``; its score in ``properties``). A record's results point at
+  its line of the input file and at its logical location; the region in the record's text is in
+  ``properties.textRegion``, and no fixes are attached (their offsets are not the file's).
 """
 
 from __future__ import annotations
@@ -96,32 +103,63 @@ class SarifReporter(Reporter):
 
     def finish(self, reports_seen: int, failed: int, errors: int) -> None:
         from garble import __version__
+        from garble.fix import whole_line_span
 
         rules, index = self._rules()
         artifacts: list[dict[str, Any]] = []
         results: list[dict[str, Any]] = []
         notifications: list[dict[str, Any]] = []
+        logical: list[dict[str, Any]] = []  # JSON Lines records
+        input_artifacts: dict[tuple[str, str | None], int] = {}  # a JSON Lines input file -> its artifact
         for r in self.reports:
-            uri, base = _uri(r.path)
+            record = r.input_line is not None
+            uri, base = _uri(r.input_file if record and r.input_file is not None else r.path)
             loc: dict[str, Any] = {"uri": uri}
             if base:
                 loc["uriBaseId"] = base
+            # a record is not a file: its results point at its line of the input file (a region
+            # in the record's text would be a wrong place in that file) and name the record as a
+            # logical location; the position in the text is in the result's properties
+            line_region = {"startLine": r.input_line, "endLine": r.input_line} if record else None
             if r.error is not None:
+                physical: dict[str, Any] = {"artifactLocation": loc}
+                if line_region:
+                    physical["region"] = dict(line_region)
                 notifications.append({
-                    "level": "error",
+                    "level": "note" if r.nothing_to_check else "error",
                     "message": {"text": r.error},
-                    "locations": [{"physicalLocation": {"artifactLocation": loc}}],
+                    "locations": [{"physicalLocation": physical}],
                 })
                 continue
-            art_index = len(artifacts)
             props: dict[str, Any] = {"score": r.score, "breakdown": dict(r.breakdown)}
             if r.suppressed:
                 props["suppressed"] = len(r.suppressed)
-            artifact: dict[str, Any] = {"location": dict(loc), "properties": props}
-            if r.text is not None:
-                artifact["length"] = len(r.text.encode("utf-8"))
-            artifacts.append(artifact)
+            logical_ref = None
+            if record:
+                key = (uri, base)
+                if key not in input_artifacts:
+                    input_artifacts[key] = len(artifacts)
+                    artifacts.append({"location": dict(loc), "properties": {"records": 0}})
+                art_index = input_artifacts[key]
+                artifacts[art_index]["properties"]["records"] += 1
+                name = str(r.id) if r.id is not None else f"line {r.input_line}"
+                logical_ref = {"index": len(logical), "name": name, "fullyQualifiedName": r.path, "kind": "object"}
+                rec_props = {"line": r.input_line, **({"id": r.id} if r.id is not None else {}), **props}
+                logical.append({"name": name, "fullyQualifiedName": r.path, "kind": "object", "properties": rec_props})
+            else:
+                art_index = len(artifacts)
+                artifact: dict[str, Any] = {"location": dict(loc), "properties": props}
+                if r.text is not None:
+                    artifact["length"] = len(r.text.encode("utf-8"))
+                artifacts.append(artifact)
             aloc = {**loc, "index": art_index}
+
+            def location(region: dict[str, Any]) -> dict[str, Any]:
+                if logical_ref is None:
+                    return {"physicalLocation": {"artifactLocation": aloc, "region": region}}
+                return {"physicalLocation": {"artifactLocation": aloc, "region": dict(line_region)},
+                        "logicalLocations": [dict(logical_ref)]}
+
             for d in r.diagnostics:
                 f = d.finding
                 region = {
@@ -139,32 +177,39 @@ class SarifReporter(Reporter):
                     "ruleIndex": index[d.code],
                     "level": LEVEL[str(d.severity)],
                     "message": {"text": d.message},
-                    "locations": [{"physicalLocation": {"artifactLocation": aloc, "region": region}}],
+                    "locations": [location(region)],
                     "properties": {"category": d.category, "confidence": round(float(f.confidence), 4),
                                    "documentScore": r.score},
                 }
-                if f.fix is not None:
+                if record:
+                    res["properties"]["textRegion"] = region  # where in the record's text
+                if f.fix is not None and not record:  # (a record's offsets are not the input file's)
+                    # a fix that empties its line removes the line, as `garble fix` does
+                    deleted = whole_line_span(r.text or "", f.start, f.end, f.fix.replacement) or (f.start, f.end)
                     res["fixes"] = [{
                         "description": {"text": (f.fix.title or d.rule.name) + ("" if f.fix.safe else " (unsafe)")},
                         "artifactChanges": [{
                             "artifactLocation": aloc,
                             "replacements": [{
-                                "deletedRegion": {"charOffset": f.start, "charLength": f.end - f.start},
+                                "deletedRegion": {"charOffset": deleted[0], "charLength": deleted[1] - deleted[0]},
                                 "insertedContent": {"text": f.fix.replacement},
                             }],
                         }],
                     }]
                 results.append(res)
             for u in r.unused_suppressions:
-                results.append({
+                region = {"startLine": u.line, "startColumn": u.column, "charOffset": u.start,
+                          "charLength": u.end - u.start}
+                res = {
                     "ruleId": "GB003",
                     "ruleIndex": index["GB003"],
                     "level": "note",
                     "message": {"text": u.message},
-                    "locations": [{"physicalLocation": {"artifactLocation": aloc, "region": {
-                        "startLine": u.line, "startColumn": u.column, "charOffset": u.start,
-                        "charLength": u.end - u.start}}}],
-                })
+                    "locations": [location(region)],
+                }
+                if record:
+                    res["properties"] = {"textRegion": region}
+                results.append(res)
         run: dict[str, Any] = {
             "tool": {"driver": {
                 "name": "garble",
@@ -175,6 +220,7 @@ class SarifReporter(Reporter):
             "columnKind": "unicodeCodePoints",
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri() + "/"}},
             "artifacts": artifacts,
+            **({"logicalLocations": logical} if logical else {}),
             "results": results,
             "invocations": [{
                 "executionSuccessful": errors == 0,
