@@ -368,3 +368,15 @@ def test_no_color_environment_is_honoured_on_a_terminal(tmp_path, monkeypatch):
     assert code == 1 and "FK101" in out and not _colours(out)
     assert _colours(full("--color")[1])  # a flag beats the environment
     assert not _colours(full("--no-color")[1])
+
+
+def test_python_dash_m_garble_runs_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    f = tmp_path / "a.txt"
+    f.write_text("Chinaâ€™s economy grew.\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "garble", "check", "--select", "MJ", "--format", "json", str(f)],
+                         capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    assert json.loads(run.stdout)["files"][0]["findings"][0]["code"].startswith("MJ")
