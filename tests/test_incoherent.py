@@ -193,19 +193,22 @@ def test_lower_cased_clean_text_is_not_flagged():
         assert a.metrics["incoherent_max"] < load_model().meta["threshold"]
 
 
+#: a batch of very different lengths for the tagger tests (padding, reversal, fused projections)
+TAGGER_TEXTS = (
+    "Shares rose.",
+    "The committee approved the new budget after a long debate on Tuesday evening.",
+    "It is the question we are getting to the row with a fraction of cost and fraction of computing power.",
+    ASR_RUN,
+)
+
+
 def test_neural_tagger_batches_like_single_units():
     """Padding and per-unit reversal in the batched GRU must not change any unit's outputs."""
     from garble.detectors.incoherent import nn_scores, words_of
 
     model = load_model()
     assert model.nn is not None, "the shipped model carries the neural tagger"
-    texts = [
-        "Shares rose.",
-        "The committee approved the new budget after a long debate on Tuesday evening.",
-        "It is the question we are getting to the row with a fraction of cost and fraction of computing power.",
-        ASR_RUN,
-    ]
-    units = [words_of(t) for t in texts]
+    units = [words_of(t) for t in TAGGER_TEXTS]
     ul, wl, gl = nn_scores(model, units)
     for k, u in enumerate(units):
         u1, w1, g1 = nn_scores(model, [u])
@@ -253,13 +256,7 @@ def test_neural_tagger_matches_a_plain_reference_implementation():
     from garble.detectors.incoherent import nn_scores, words_of
 
     model = load_model()
-    texts = [
-        "Shares rose sharply.",
-        "The committee approved the new budget after a long debate on Tuesday evening.",
-        "History has confirmed the embrace of artificial technologies, Ding adds.",
-        ASR_RUN,
-    ]
-    units = [words_of(t) for t in texts]
+    units = [words_of(t) for t in TAGGER_TEXTS]
     ul, wl, gl = nn_scores(model, units)
     for k, u in enumerate(units):
         ref_u, ref_w, ref_g = _reference_tagger(model, u)
