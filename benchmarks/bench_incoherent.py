@@ -89,6 +89,37 @@ def lower_nopunct(t: str) -> str:
     return " ".join(w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", t.lower()))
 
 
+def auroc_sets(C: Path) -> list[tuple[str, float, list[str], list[str]]]:
+    """The benchmark's AUROC tests on held-out data: (name, target, garbled texts, clean texts)."""
+    out = []
+    e21 = [r for r in splits.read_jsonl(C / "earnings21-asr" / "earnings21_sentences.jsonl") if splits.earnings_role(r["file_id"]) == "test"]
+    for s in ("google", "amazon", "speechmatics"):
+        good, bad = [], []
+        for r in e21:
+            h = r["hypotheses"].get(s) or ""
+            if len(ic.tokenize(h)) < 6:
+                continue
+            wer = r["errors"][s]["wer"]
+            if wer == 0:
+                good.append(h)
+            elif wer >= 0.4:
+                bad.append(h)
+        out.append((f"earnings21 same system {s}: WER 0 vs >=0.4, >=6 words, AUROC (n={len(good)}/{len(bad)})", 0.80, bad, good))
+    mlqe = list(splits.read_jsonl(C / "mlqe-pe-to-english" / "mlqe_pe_xx_en.jsonl"))
+    for lp in ("ne-en", "si-en"):
+        good = [r["mt_en"] for r in mlqe if r["lp"] == lp and r["split"] == "test" and r["da_mean"] >= 80]
+        bad = [r["mt_en"] for r in mlqe if r["lp"] == lp and r["split"] == "test" and r["da_mean"] <= 30]
+        out.append((f"mlqe-pe {lp} test: DA>=80 vs <=30, AUROC (n={len(good)}/{len(bad)})", 0.75, bad, good))
+    good, bad = [], []
+    for r in splits.read_jsonl(C / "wmt-mqm-zhen" / "mqm_ted_zhen.jsonl"):
+        if not r["errors"]:
+            good.append(r["target_en"])
+        elif any(e["category"].startswith("Fluency") and e["severity"] == "Major" for e in r["errors"]):
+            bad.append(r["target_en"])
+    out.append((f"wmt-mqm TED zh-en: no error vs major Fluency error, AUROC (n={len(good)}/{len(bad)})", 0.70, bad, good))
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpora", type=Path, default=splits.DEFAULT_CORPORA)
@@ -119,40 +150,10 @@ def main(argv=None):
     pair_g = float(np.mean((gh > gr) + 0.5 * (gh == gr)))
     pair_b = float(np.mean((bh > br) + 0.5 * (bh == br)))
     rows.append((f"earnings21 pairs, ref vs LibriSpeech-Kaldi hyp WER>=0.5, lower-cased unpunctuated (n={len(refs)})", pair_g, pair_b, 0.93))
-    for s in ("google", "amazon", "speechmatics"):
-        good, bad = [], []
-        for r in e21:
-            h = r["hypotheses"].get(s) or ""
-            if len(ic.tokenize(h)) < 6:
-                continue
-            wer = r["errors"][s]["wer"]
-            if wer == 0:
-                good.append(h)
-            elif wer >= 0.4:
-                bad.append(h)
+    for name, target, bad, good in auroc_sets(C):
         gg, bg = both(good)
         gb, bb = both(bad)
-        rows.append((f"earnings21 same system {s}: WER 0 vs >=0.4, >=6 words, AUROC (n={len(good)}/{len(bad)})", auroc(gb, gg), auroc(bb, bg), 0.80))
-
-    # -- mlqe ---------------------------------------------------------------------------------
-    mlqe = list(splits.read_jsonl(C / "mlqe-pe-to-english" / "mlqe_pe_xx_en.jsonl"))
-    for lp in ("ne-en", "si-en"):
-        good = [r["mt_en"] for r in mlqe if r["lp"] == lp and r["split"] == "test" and r["da_mean"] >= 80]
-        bad = [r["mt_en"] for r in mlqe if r["lp"] == lp and r["split"] == "test" and r["da_mean"] <= 30]
-        gg, bg = both(good)
-        gb, bb = both(bad)
-        rows.append((f"mlqe-pe {lp} test: DA>=80 vs <=30, AUROC (n={len(good)}/{len(bad)})", auroc(gb, gg), auroc(bb, bg), 0.75))
-
-    # -- MQM TED --------------------------------------------------------------------------------
-    good, bad = [], []
-    for r in splits.read_jsonl(C / "wmt-mqm-zhen" / "mqm_ted_zhen.jsonl"):
-        if not r["errors"]:
-            good.append(r["target_en"])
-        elif any(e["category"].startswith("Fluency") and e["severity"] == "Major" for e in r["errors"]):
-            bad.append(r["target_en"])
-    gg, bg = both(good)
-    gb, bb = both(bad)
-    rows.append((f"wmt-mqm TED zh-en: no error vs major Fluency error, AUROC (n={len(good)}/{len(bad)})", auroc(gb, gg), auroc(bb, bg), 0.70))
+        rows.append((name, auroc(gb, gg), auroc(bb, bg), target))
 
     # -- clean Wikipedia false positives, through the detector -----------------------------------
     det = ic.Incoherent()
