@@ -89,10 +89,16 @@ def lower_nopunct(t: str) -> str:
     return " ".join(w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", t.lower()))
 
 
-def auroc_sets(C: Path) -> list[tuple[str, float, list[str], list[str]]]:
-    """The benchmark's AUROC tests on held-out data: (name, target, garbled texts, clean texts)."""
+def earnings_test(C: Path) -> list[dict]:
+    return [r for r in splits.read_jsonl(C / "earnings21-asr" / "earnings21_sentences.jsonl") if splits.earnings_role(r["file_id"]) == "test"]
+
+
+def auroc_sets(C: Path, e21: list[dict] | None = None) -> list[tuple[str, float, list[str], list[str]]]:
+    """The benchmark's AUROC tests on held-out data: (name, target, garbled texts, clean texts).
+    ``e21``: the earnings21 test records, if already read (``earnings_test``)."""
     out = []
-    e21 = [r for r in splits.read_jsonl(C / "earnings21-asr" / "earnings21_sentences.jsonl") if splits.earnings_role(r["file_id"]) == "test"]
+    if e21 is None:
+        e21 = earnings_test(C)
     for s in ("google", "amazon", "speechmatics"):
         good, bad = [], []
         for r in e21:
@@ -138,7 +144,7 @@ def main(argv=None):
         return garble_scores(model, texts), np.array([base.score(t) for t in texts])
 
     # -- earnings21 ---------------------------------------------------------------------------
-    e21 = [r for r in splits.read_jsonl(C / "earnings21-asr" / "earnings21_sentences.jsonl") if splits.earnings_role(r["file_id"]) == "test"]
+    e21 = earnings_test(C)
     refs, hyps = [], []
     for r in e21:
         h = r["hypotheses"].get("kaldi_org_librispeech") or ""
@@ -150,7 +156,7 @@ def main(argv=None):
     pair_g = float(np.mean((gh > gr) + 0.5 * (gh == gr)))
     pair_b = float(np.mean((bh > br) + 0.5 * (bh == br)))
     rows.append((f"earnings21 pairs, ref vs LibriSpeech-Kaldi hyp WER>=0.5, lower-cased unpunctuated (n={len(refs)})", pair_g, pair_b, 0.93))
-    for name, target, bad, good in auroc_sets(C):
+    for name, target, bad, good in auroc_sets(C, e21):
         gg, bg = both(good)
         gb, bb = both(bad)
         rows.append((name, auroc(gb, gg), auroc(bb, bg), target))
