@@ -137,8 +137,13 @@ def out_of_fold_ic(C: Path, clf_cache: Path | None, words, group) -> np.ndarray:
     return out
 
 
-def build(C: Path, sc: Scorer, n_e21: int, n_mlqe: int, n_clean: int):
+def build(C: Path, sc: Scorer, n_e21: int, n_mlqe: int, n_clean: int, read_from: int = 0):
+    """The units and their features. ``read_from``: read only the clean paragraphs from this one
+    on (the rows before it come back as zeros: a cache holds them), the same units either way."""
     rng = random.Random(SEED)
+    real, dry = sc, WordsOnly()
+    if read_from:
+        sc = dry
     X, y, group, source, para = [], [], [], [], []
 
     def add(rows, label, g, s, p=-1):
@@ -198,18 +203,29 @@ def build(C: Path, sc: Scorer, n_e21: int, n_mlqe: int, n_clean: int):
             if splits.clean_role(d) == "heldout" and ps]
     rng.shuffle(docs)
     n_par = 0
-    for d, ps in docs:
+    taken = defaultdict(set)  # document -> paragraphs already used
+    for rnd in range(1000):  # one paragraph of every document per round, until n_clean
         if n_par >= n_clean:
             break
-        i = 0 if rng.random() < 0.15 else rng.randrange(len(ps))
-        units = ic.segment(Document(ps[i]))
-        if units:
-            add(sc.rows("\n\n".join(ps[max(0, i - 12) : i]), ps[i], [(u.start, u.end) for u in units]),
-                0, d, "clean-" + d.split(":", 1)[0], n_par)
-        n_par += 1  # a paragraph with no unit counts: it can get no finding
-        if n_par % 100 == 0:
-            log(f"clean {n_par}/{n_clean}")
-    log(f"{len(X)} rows, {sc.tokens} tokens read")
+        for d, ps in docs:
+            if n_par >= n_clean:
+                break
+            if len(taken[d]) >= len(ps):
+                continue
+            i = 0 if rnd == 0 and rng.random() < 0.15 else rng.randrange(len(ps))
+            while i in taken[d]:
+                i = rng.randrange(len(ps))
+            taken[d].add(i)
+            units = ic.segment(Document(ps[i]))
+            if read_from and n_par >= read_from:
+                sc = real
+            if units:
+                add(sc.rows("\n\n".join(ps[max(0, i - 12) : i]), ps[i], [(u.start, u.end) for u in units]),
+                    0, d, "clean-" + d.split(":", 1)[0], n_par)
+            n_par += 1  # a paragraph with no unit counts: it can get no finding
+            if n_par % 100 == 0:
+                log(f"clean {n_par}/{n_clean}")
+    log(f"{len(X)} rows, {real.tokens} tokens read")
     return (np.asarray(X), np.asarray(y), np.asarray(group), np.asarray(source), np.asarray(para), n_par)
 
 
@@ -259,8 +275,20 @@ def main(argv=None) -> int:
             words = [w.split(" ") for w in z["words"].tolist()]
         else:  # a cache written before words were kept: the same units, rebuilt without the LM
             dry = WordsOnly()
-            build(args.corpora, dry, args.e21, args.mlqe, args.clean)
+            build(args.corpora, dry, args.e21, args.mlqe, n_par)
             words = dry.words
+        if args.clean > n_par:  # more clean paragraphs than the cache has: read only those
+            log(f"cache has {n_par} clean paragraphs; reading {args.clean - n_par} more")
+            sc = Scorer(args.gguf)
+            X2, y2, g2, s2, p2, n2 = build(args.corpora, sc, args.e21, args.mlqe, args.clean, read_from=n_par)
+            new = p2 >= n_par
+            assert len(X2) - new.sum() == len(X) and (g2[~new] == group).all()
+            X, y, group, source, para = (np.concatenate([a, b[new]]) for a, b in ((X, X2), (y, y2), (group, g2), (source, s2), (para, p2)))
+            assert len(sc.words) == int(new.sum())
+            words = words + sc.words  # the scorer saw only the new paragraphs
+            n_par, tokens = n2, tokens + sc.tokens
+            np.savez(args.cache, X=X, y=y, group=group, source=source, para=para, n_par=n_par, tokens=tokens,
+                     words=np.array([" ".join(w) for w in words]))
     else:
         sc = Scorer(args.gguf)
         X, y, group, source, para, n_par = build(args.corpora, sc, args.e21, args.mlqe, args.clean)
