@@ -27,6 +27,11 @@ How it works (all NumPy at run time, model in ``garble/data/incoherent/``, loade
 
 The training script is ``training/train_incoherent.py``; the benchmark is
 ``benchmarks/bench_incoherent.py``.
+
+Opt-in (``lm = true``, ``garble check --lm``): each document is also read by a small pretrained
+language model (``garble/lm.py``), and a logistic regression over the IC probability and the
+model's in-context surprisal of each unit (``training/train_lm_combiner.py``) replaces the IC
+probability. Slower by about a hundred times; see ``benchmarks/bench_lm_stage.py``.
 """
 
 from __future__ import annotations
