@@ -260,9 +260,9 @@ class PretrainedLM:
 
 
 def missing_requirements() -> list[str]:
-    """What the lm stage lacks to run here (packages, the model file), without loading anything."""
-    out = [m for m in ("gguf", "tokenizers") if importlib.util.find_spec(m) is None]
-    return out
+    """The packages the lm stage needs and this environment lacks (the model file is
+    :func:`find_gguf`'s business), without importing them."""
+    return [m for m in ("gguf", "tokenizers") if importlib.util.find_spec(m) is None]
 
 
 def span_features(ts: TokenScores, start: int, end: int, uni_ln: float, n_words: int) -> list[float]:
