@@ -50,6 +50,7 @@ class Diagnostic:
             "end_column": self.end.column,
             "fix": f.fix.to_dict() if f.fix else None,
             "name": self.rule.name,
+            "data": dict(f.data),
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import unicodedata
@@ -163,3 +164,12 @@ def test_plain_typography_does_not_import_ftfy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False", "1", "True"]
+
+
+def test_json_output_carries_the_codec_chain_of_each_finding():
+    report = check("José met JosÃ© in SÃ£o Paulo.", select="MJ")
+    found = json.loads(json.dumps(report.to_dict()))["findings"]
+    assert [f["code"] for f in found] == ["MJ102", "MJ102"]
+    for f in found:
+        assert f["data"]["plan"] == [["encode", "latin-1"], ["decode", "utf-8"]]
+        assert f["data"]["rounds"] == 1
