@@ -121,7 +121,8 @@ class PretrainedLM:
             return np.ascontiguousarray(a.reshape([int(x) for x in reversed(t.shape)]), dtype=np.float32)
 
         self.emb = weight("token_embd.weight")  # (vocab, d)
-        self.out_t = weight("output.weight").T.copy() if "output.weight" in tensors else self.emb.T.copy()
+        # tied embeddings (SmolLM2): a transposed view, not a second 113 MB copy; BLAS reads it as is
+        self.out_t = weight("output.weight").T if "output.weight" in tensors else self.emb.T
         self.out_norm = weight("output_norm.weight")
         self.layers = []
         for i in range(self.n_layer):
