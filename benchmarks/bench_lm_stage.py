@@ -7,9 +7,13 @@ The stage (``[detectors.incoherent] lm = true``) reads each document with SmolLM
 (``garble/lm.py``) and combines its surprisal with the IC probability (``training/
 train_lm_combiner.py``, fitted on training splits only). It is slow (a few hundred tokens a
 second), so by default the earnings21, pairs and MQM tests use random samples (fixed seed) of the
-held-out sets of ``bench_incoherent.py`` (``--sample 0 --small 0``: all of them, hours), and each unit is read the way the stage reads a document: after the text
-that precedes it (the same system's earlier sentences of the call; the same system's earlier
-segments of the talk; MLQE-PE sentences have no document, so none). Beside each figure: IC alone on
+held-out sets of ``bench_incoherent.py``, and each unit is read the way the stage reads a
+document: after the text that precedes it (the same system's earlier sentences of the call; the
+same system's earlier segments of the talk; MLQE-PE sentences have no document, so none).
+``--whole`` measures the whole held-out sets instead: each stream (one system's sentences of one
+call, one system's segments of one talk) is read once, front to back, as one document, and every
+sentence of it scored (about 50 minutes: each token is read once, where a sample reads each unit's
+context again). Beside each figure: IC alone on
 the same sample, and the language model's surprisal alone.
 
 Clean Wikipedia (clean-english-prose, never trained on): whole articles through the detector with
@@ -63,6 +67,8 @@ def main(argv=None) -> int:
     ap.add_argument("--small", type=int, default=100, help="units per side of the pairs and MQM tests (0: all)")
     ap.add_argument("--mlqe", type=int, default=0, help="units per side of the MLQE-PE tests (default 0: all)")
     ap.add_argument("--articles", type=int, default=30, help="clean Wikipedia articles")
+    ap.add_argument("--whole", action="store_true",
+                    help="the whole earnings21, pairs and MQM test sets, each stream read once as a document")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     C = args.corpora
@@ -74,9 +80,9 @@ def main(argv=None) -> int:
     rows = []  # (test, n, IC, stage, LM alone, target)
 
     def judge(name, target, bad, good):
-        """bad/good: lists of (context, text)."""
-        Xb = np.concatenate([sc.rows(c, t) for c, t in bad])
-        Xg = np.concatenate([sc.rows(c, t) for c, t in good])
+        """bad/good: lists of (context, text), or feature arrays already read."""
+        Xb = bad if isinstance(bad, np.ndarray) else np.concatenate([sc.rows(c, t) for c, t in bad])
+        Xg = good if isinstance(good, np.ndarray) else np.concatenate([sc.rows(c, t) for c, t in good])
         r = (name, f"{len(bad)}/{len(good)}", auroc(Xb[:, 0], Xg[:, 0]), auroc(comb.predict(Xb), comb.predict(Xg)),
              auroc(Xb[:, 1], Xg[:, 1]), target)
         rows.append(r)
@@ -94,13 +100,37 @@ def main(argv=None) -> int:
     def before(recs, i, get, k=40):
         return " ".join(t for t in (get(r) for r in recs[max(0, i - k) : i]) if t)
 
+    def streams(docs, get):
+        """``--whole``: every document of ``docs`` (key -> records in order) read once as the
+        space-joined texts ``get(record)``; the feature row of each (key, index) with a text."""
+        out = {}
+        for key, recs in docs.items():
+            parts, spans, k = [], [], 0
+            for i, r in enumerate(recs):
+                t = get(r)
+                if t:
+                    parts.append(t)
+                    spans.append((i, k, k + len(t)))
+                    k += len(t) + 1
+            if spans:
+                X = sc.rows("", " ".join(parts), [(a, b) for _, a, b in spans])
+                out.update({(key, i): x for (i, _, _), x in zip(spans, X)})
+        return out
+
+    def take(rows_of, items):
+        return np.asarray([rows_of[it] for it in items]).reshape(len(items), -1)
+
     pairs = [(fid, i) for fid, recs in calls.items() for i, r in enumerate(recs)
              if r["errors"]["kaldi_org_librispeech"]["wer"] >= 0.5 and (r["hypotheses"].get("kaldi_org_librispeech") or "").strip()]
-    pairs = sample(pairs, args.small, rng)
     ref = lambda r: lower_nopunct(r["reference"])  # noqa: E731
     hyp = lambda r: lower_nopunct(r["hypotheses"].get("kaldi_org_librispeech") or "")  # noqa: E731
-    Xr = np.concatenate([sc.rows(before(calls[f], i, ref), ref(calls[f][i])) for f, i in pairs])
-    Xh = np.concatenate([sc.rows(before(calls[f], i, hyp), hyp(calls[f][i])) for f, i in pairs])
+    if args.whole:
+        pairs = [(f, i) for f, i in pairs if ref(calls[f][i]) and hyp(calls[f][i])]
+        Xr, Xh = take(streams(calls, ref), pairs), take(streams(calls, hyp), pairs)
+    else:
+        pairs = sample(pairs, args.small, rng)
+        Xr = np.concatenate([sc.rows(before(calls[f], i, ref), ref(calls[f][i])) for f, i in pairs])
+        Xh = np.concatenate([sc.rows(before(calls[f], i, hyp), hyp(calls[f][i])) for f, i in pairs])
 
     def share(a, b):
         return float(np.mean((a > b) + 0.5 * (a == b)))
@@ -122,6 +152,10 @@ def main(argv=None) -> int:
                     good.append((fid, i))
                 elif wer >= 0.4:
                     bad.append((fid, i))
+        if args.whole:
+            read = streams(calls, get)
+            judge(f"earnings21 {s}: WER 0 vs >=0.4, in context", 0.80, take(read, bad), take(read, good))
+            continue
         mk = lambda items: [(before(calls[f], i, get), get(calls[f][i])) for f, i in sample(items, args.sample, rng)]  # noqa: E731
         judge(f"earnings21 {s}: WER 0 vs >=0.4, in context", 0.80, mk(bad), mk(good))
     # -- MLQE-PE test ------------------------------------------------------------------------------
@@ -141,10 +175,18 @@ def main(argv=None) -> int:
         k = int(r["seg_id"])
         return " ".join(segs[j] for j in sorted(segs) if k - 12 <= j < k)
 
-    good = [(mqm_ctx(r), r["target_en"]) for r in recs if not r["errors"]]
-    bad = [(mqm_ctx(r), r["target_en"]) for r in recs
-           if any(e["category"].startswith("Fluency") and e["severity"] == "Major" for e in r["errors"])]
-    judge("wmt-mqm TED zh-en: no error vs major Fluency, in context", 0.70, sample(bad, args.small, rng), sample(good, args.small, rng))
+    is_bad = lambda r: any(e["category"].startswith("Fluency") and e["severity"] == "Major" for e in r["errors"])  # noqa: E731
+    name = "wmt-mqm TED zh-en: no error vs major Fluency, in context"
+    if args.whole:
+        order = {key: [segs[j] for j in sorted(segs)] for key, segs in talks.items()}
+        read = streams(order, lambda t: t)
+        where = lambda r: ((r["doc"], r["system"]), sorted(talks[(r["doc"], r["system"])]).index(int(r["seg_id"])))  # noqa: E731
+        judge(name, 0.70, take(read, [where(r) for r in recs if r["target_en"] and is_bad(r)]),
+              take(read, [where(r) for r in recs if r["target_en"] and not r["errors"]]))
+    else:
+        good = [(mqm_ctx(r), r["target_en"]) for r in recs if not r["errors"]]
+        bad = [(mqm_ctx(r), r["target_en"]) for r in recs if is_bad(r)]
+        judge(name, 0.70, sample(bad, args.small, rng), sample(good, args.small, rng))
 
     # -- clean Wikipedia articles, through the detector --------------------------------------------
     arts = sample(splits.read_jsonl(C / "clean-english-prose" / "wikipedia_2015_paragraphs.jsonl"), args.articles, rng)
