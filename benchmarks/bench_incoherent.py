@@ -85,6 +85,15 @@ def garble_scores(model, texts):
     return probs
 
 
+def news_bodies(C: Path):
+    """The gold article bodies of article-extraction-benchmark (evaluation only: the texts belong
+    to their publishers), less stubs (< 500 characters) and the non-English pages."""
+    for rec in splits.read_jsonl(C / "article-extraction-benchmark" / "pages.jsonl"):
+        body = rec.get("gold_article_body") or ""
+        if len(body) >= 500 and len(re.findall(r"[a-zA-Z]", body)) >= 0.5 * len(body):
+            yield body
+
+
 def lower_nopunct(t: str) -> str:
     return " ".join(w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", t.lower()))
 
@@ -185,10 +194,7 @@ def main(argv=None):
     # -- real news article bodies (evaluation only: the texts belong to their publishers) ----------
     news_docs = news_hit = news_chars = news_findings = 0
     news_examples = []
-    for rec in splits.read_jsonl(C / "article-extraction-benchmark" / "pages.jsonl"):
-        body = rec.get("gold_article_body") or ""
-        if len(body) < 500 or len(re.findall(r"[a-zA-Z]", body)) < 0.5 * len(body):
-            continue  # skip stubs and the non-English pages
+    for body in news_bodies(C):
         news_docs += 1
         news_chars += len(body)
         fs = det.assess(Document(body), enabled).findings

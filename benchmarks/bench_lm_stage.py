@@ -17,7 +17,9 @@ context again). Beside each figure: IC alone on
 the same sample, and the language model's surprisal alone.
 
 Clean Wikipedia (clean-english-prose, never trained on): whole articles through the detector with
-and without the stage, and the share of paragraphs that get an ``incoherent`` finding. Seeds:
+and without the stage, and the share of paragraphs that get an ``incoherent`` finding. ``--news``:
+the same for real news article bodies (article-extraction-benchmark, evaluation only; the documents
+with a finding, as ``bench_incoherent.py`` counts them). Seeds:
 the detector on seed 001 and 003, as documents. Speed: the stage's tokens per second (wall clock,
 all cores; ``OPENBLAS_NUM_THREADS`` sets how many).
 """
@@ -39,7 +41,7 @@ sys.path.insert(0, str(REPO))
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_incoherent import lower_nopunct  # noqa: E402
+from bench_incoherent import lower_nopunct, news_bodies  # noqa: E402
 from garble.detectors import incoherent as ic  # noqa: E402
 from garble.document import Document  # noqa: E402
 from training import splits  # noqa: E402
@@ -69,6 +71,8 @@ def main(argv=None) -> int:
     ap.add_argument("--articles", type=int, default=30, help="clean Wikipedia articles")
     ap.add_argument("--whole", action="store_true",
                     help="the whole earnings21, pairs and MQM test sets, each stream read once as a document")
+    ap.add_argument("--news", action="store_true",
+                    help="also the real news article bodies of article-extraction-benchmark, with and without the stage (~10 min)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     C = args.corpora
@@ -219,6 +223,26 @@ def main(argv=None) -> int:
           f"stage {chars / 1e3 / t_lm:.2f} kB/s", flush=True)
     for e in examples[:8]:
         print("   ", e[:160])
+
+    # -- real news article bodies (evaluation only), through the detector -------------------------
+    if args.news:
+        docs = hit_ic = hit_lm = n_ic = n_lm = 0
+        news_examples = []
+        for body in news_bodies(C):
+            f_ic = plain.assess(Document(body), enabled).findings
+            f_lm = staged.assess(Document(body), enabled).findings
+            docs += 1
+            hit_ic += bool(f_ic)
+            hit_lm += bool(f_lm)
+            n_ic += len(f_ic)
+            n_lm += len(f_lm)
+            news_examples.extend(f"{f.confidence:.2f} {body[f.start : f.end]}" for f in f_lm)
+        rows.append((f"news article bodies with a finding ({docs} documents)", f"{docs}", hit_ic / docs, hit_lm / docs, None, None))
+        rows.append(("news article bodies: findings", "", n_ic, n_lm, None, None))
+        print(f"news bodies: {docs} documents, with a finding IC {hit_ic / docs:.1%} ({n_ic} findings), "
+              f"stage {hit_lm / docs:.1%} ({n_lm} findings)", flush=True)
+        for e in news_examples[:20]:
+            print("   ", e[:160])
 
     # -- seeds -----------------------------------------------------------------------------------
     ann = [json.loads(line) for line in open(args.seeds / "annotations.jsonl", encoding="utf-8")]
