@@ -261,7 +261,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", type=Path, help="features .npz: read if it exists, else written")
     ap.add_argument("--e21", type=int, default=800, help="earnings21 units (half garbled)")
     ap.add_argument("--mlqe", type=int, default=1000, help="MLQE-PE units (half garbled)")
-    ap.add_argument("--clean", type=int, default=500, help="clean paragraphs")
+    ap.add_argument("--clean", type=int, default=1000, help="clean paragraphs (the shipped fit: 1,000)")
     ap.add_argument("--clf-cache", type=Path, help="tune_classifier.py's feature cache (.npz), read or written")
     ap.add_argument("--in-sample-ic", action="store_true",
                     help="use the shipped IC probabilities as they are (optimistic: see out_of_fold_ic)")
