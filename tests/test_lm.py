@@ -320,6 +320,9 @@ def test_quotations_that_agree_are_flagged_below_the_threshold(tiny, monkeypatch
         assert f.data["probability"] < _FixedCombiner.threshold
         assert f.data["quote_group"] == {"quotes": 4, "members": 3, "median": 0.575}
         assert "3 of the document's 4 quotations read this way, median 0.57" in f.message
+    # the rule can be turned off: then only the threshold flags
+    off = ic.Incoherent(ic.IncoherentOptions(lm=True, lm_model=str(path), lm_quote_groups=False))
+    assert off.assess(doc, enabled).findings == ()
     # the quotations disagree (median 0.45): only the threshold flags, and nothing reaches it
     monkeypatch.setattr(lm, "load_combiner", lambda: _FixedCombiner([0.6, 0.3, 0.7, 0.2]))
     assert staged.assess(doc, enabled).findings == ()

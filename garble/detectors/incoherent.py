@@ -1306,6 +1306,9 @@ class IncoherentOptions:
     #: combined probability at or above which a unit is flagged when ``lm`` is on (None: the
     #: combiner's default, chosen in training like ``threshold``)
     lm_threshold: float | None = None
+    #: when ``lm`` is on, also flag the quotations of a document that read as garbled together
+    #: (see ``quote_group``)
+    lm_quote_groups: bool = True
 
     def __post_init__(self) -> None:
         if self.lm:
@@ -1452,7 +1455,7 @@ class Incoherent(Detector):
                 X = lm.feature_rows(ts, [(u.start, u.end) for u in units], [u.words for u in units],
                                     probs[k : k + n], model.uni_log, model.ids)
                 p = comb.predict(X).tolist()
-                group = quote_group([u.kind for u in units], p)
+                group = quote_group([u.kind for u in units], p) if self.options.lm_quote_groups else {}
                 new.extend(p)
                 rows.extend((float(q), float(x[1]), group if i in group.get("members", ()) else None)
                             for i, (q, x) in enumerate(zip(probs[k : k + n], X)))
