@@ -1382,12 +1382,12 @@ def quote_group(kinds: Sequence[str], probs: Sequence[float]) -> dict[str, Any]:
     """The quote group of one document's units (kinds and probabilities, in order): ``{}`` when
     it has none, else the number of quotations, their median probability and the indices of the
     members (quotations at or above QUOTE_GROUP_P)."""
+    from statistics import median as median_of  # (only the lm stage gets here: off the start-up path)
+
     qs = [i for i, k in enumerate(kinds) if k == "quote"]
     if len(qs) < QUOTE_GROUP_MIN:
         return {}
-    ps = sorted(float(probs[i]) for i in qs)
-    m = len(ps) // 2
-    median = ps[m] if len(ps) % 2 else (ps[m - 1] + ps[m]) / 2
+    median = float(median_of(float(probs[i]) for i in qs))
     if median < QUOTE_GROUP_P:
         return {}
     return {"quotes": len(qs), "median": median, "members": frozenset(i for i in qs if probs[i] >= QUOTE_GROUP_P)}
