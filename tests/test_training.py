@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from training.damage import PREPOSITIONS, _other_preposition, build_same_class, damage_tagged
+from training.damage import PREPOSITIONS, _other_preposition, build_same_class, damage_tagged, damage_text
 from training import splits
 from training.tagger import align_tags, mqm_units
 
@@ -52,6 +52,39 @@ def _toy_classes():
     vocab = nouns + verbs + func
     cls = [7] * len(nouns) + [8] * len(verbs) + [1] * len(func)
     return vocab, cls, {7, 8}, frozenset(func)
+
+
+def _swap_table(table):
+    return lambda w, rng: table.get(w)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_text_damage_keeps_case_punctuation_and_everything_between_words(seed):
+    text = "“We aren’t buying it,” said Ms. Rivera. THE BUDGET passed."
+    swap = _swap_table({"buying": "bind", "aren't": "ain't", "budget": "budge", "we": "wee", "rivera": "riviera"})
+    out = damage_text(text, random.Random(seed), swap, 0.5)
+    assert out != text, "at least one word changes"
+    import re
+
+    # the same skeleton of non-words: quotation marks, commas, full stops, spaces
+    assert re.sub(r"[A-Za-z’']+", "W", out) == re.sub(r"[A-Za-z’']+", "W", text)
+    pairs = list(zip(re.findall(r"[A-Za-z’']+", text), re.findall(r"[A-Za-z’']+", out)))
+    for old, new in pairs:
+        if old != new:
+            assert new.lower().replace("’", "'") == swap(old.lower().replace("’", "'"), None)
+            assert new[0].isupper() == old[0].isupper()
+            assert new.isupper() == old.isupper()
+    assert "aren’t" in out or "ain’t" in out, "a curly apostrophe stays curly"
+
+
+def test_text_damage_is_reproducible_and_changes_one_word_at_rate_zero():
+    swap = _swap_table({"cat": "hat", "mat": "hat"})
+    outs = {damage_text("The cat sat on the mat.", random.Random(5), swap, 0.0) for _ in range(3)}
+    assert len(outs) == 1
+    (out,) = outs
+    assert out in ("The hat sat on the mat.", "The cat sat on the hat.")
+    # nothing to swap: the text comes back unchanged, not mangled
+    assert damage_text("Nothing here.", random.Random(1), swap, 1.0) == "Nothing here."
 
 
 def test_same_class_substitution_keeps_the_slot_and_skips_function_words():

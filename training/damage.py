@@ -278,3 +278,53 @@ def damage_tagged(words, rng: random.Random, sound: dict[str, list[str]], vocab_
         out[i] = rng.choice(sound.get(out[i], vocab_list))
         tags[i] = 1
     return out, tags, gaps
+
+
+#: a word of running text, with its apostrophes (straight or curly): "aren’t" is one word
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+
+
+def _cased(new: str, old: str) -> str:
+    """``new`` in the case (and apostrophe) of ``old``."""
+    if "’" in old:
+        new = new.replace("'", "’")
+    if len(old) > 1 and old.isupper():
+        return new.upper()
+    if old[:1].isupper():
+        return new[:1].upper() + new[1:]
+    return new
+
+
+def damage_text(text: str, rng: random.Random, swap, rate: float) -> str:
+    """Damage running text in place, for tests that garble part of a real document and keep the
+    rest: each word, with probability ``rate``, is replaced by ``swap(word, rng)`` (given the word
+    lower-cased, with a straight apostrophe; it returns a lower-case word, or None to keep it),
+    written in the old word's case. Everything between words (spaces, punctuation, quotation
+    marks) is kept. At least one word changes when ``swap`` can change any."""
+    ms = list(_WORD.finditer(text))
+    subs: dict[int, str] = {}
+
+    def try_swap(i: int) -> bool:
+        old = ms[i].group()
+        key = old.lower().replace("’", "'")
+        new = swap(key, rng)
+        if new and new != key:
+            subs[i] = _cased(new, old)
+            return True
+        return False
+
+    for i in range(len(ms)):
+        if rng.random() < rate:
+            try_swap(i)
+    if not subs:
+        order = list(range(len(ms)))
+        rng.shuffle(order)
+        for i in order:
+            if try_swap(i):
+                break
+    out, k = [], 0
+    for i, m in enumerate(ms):
+        if i in subs:
+            out += [text[k : m.start()], subs[i]]
+            k = m.end()
+    return "".join(out) + text[k:]
