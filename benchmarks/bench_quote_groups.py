@@ -34,7 +34,10 @@ at >= 0.5. This measures both ways of being flagged, on:
 
 For each: documents, quotations replaced, and the share of those flagged by the threshold alone
 and with quote groups (for ``clean``, every quotation; for ``asr-half`` and ``own-half``, the
-replaced ones and, separately, the original ones left beside them). About an hour on 2 cores for
+replaced ones and, separately, the original ones left beside them). For each replacement test
+also: how well the stage's combined probability, the IC probability and the language model's
+surprisal alone rank the replaced quotations above the same documents' quotations as written
+(AUROC). About an hour on 2 cores for
 the replacement tests, 25 minutes for the in-place ones (``--tests``). Each in-place test has its
 own random stream; the replacement tests share one, so their figures are the full run's only when
 all five run.
@@ -58,6 +61,7 @@ from garble.detectors import incoherent as ic  # noqa: E402
 from garble.document import Document  # noqa: E402
 from training import splits  # noqa: E402
 from training.damage import damage_text  # noqa: E402
+from training.metrics import auroc  # noqa: E402
 
 SEED = 11
 _END = ",.?!;:"
@@ -149,13 +153,17 @@ def main(argv=None) -> int:
 
     def read(text: str):
         """A function of a span: whether a finding overlapping it is flagged (by the threshold, with
-        quote groups). A replaced quotation that the segmenter cuts differently still counts."""
+        quote groups), and the scores (combined probability, IC probability, surprisal) of the most
+        probable such finding. A replaced quotation that the segmenter cuts differently still counts.
+        (With the threshold at 0, every unit the stage reads is a finding.)"""
         a = det.assess(Document(text), enabled)
-        fs = [(f.start, f.end, f.data["probability"] >= thr, "quote_group" in f.data) for f in a.findings]
+        fs = [(f.start, f.end, f.data["probability"] >= thr, "quote_group" in f.data,
+               (f.data["probability"], f.data["ic_probability"], f.data["lm_surprisal"])) for f in a.findings]
 
-        def flagged(s: int, e: int) -> tuple[bool, bool]:
-            hit = [(t, t or grp) for fs_, fe, t, grp in fs if fs_ < e and s < fe]
-            return any(h[0] for h in hit), any(h[1] for h in hit)
+        def flagged(s: int, e: int):
+            hit = [(t, t or grp, sc) for fs_, fe, t, grp, sc in fs if fs_ < e and s < fe]
+            best = max((h[2] for h in hit), default=None)
+            return any(h[0] for h in hit), any(h[1] for h in hit), best
 
         return flagged
 
@@ -166,15 +174,22 @@ def main(argv=None) -> int:
     rows = []
     t0 = time.time()
 
-    def row(name, docs, n, thr_hits, grp_hits, groups):
+    def row(name, docs, n, thr_hits, grp_hits, groups, scores=None):
         r = {"test": name, "documents": docs, "quotations": n, "threshold": thr_hits / max(1, n),
              "with_groups": grp_hits / max(1, n), "documents_with_a_group": groups}
+        extra = ""
+        if scores:  # the changed quotations against the same documents' quotations as written
+            r["auroc_vs_originals"] = {
+                k: auroc([x[j] for x in scores if x is not None], [x[j] for x in originals if x is not None])
+                for j, k in enumerate(("combined", "ic", "surprisal"))}
+            extra = "  AUROC vs as written: " + ", ".join(f"{k} {v:.3f}" for k, v in r["auroc_vs_originals"].items())
         rows.append(r)
         print(f"{name:<24} docs {docs:>4}  quotes {n:>5}  flagged: threshold {r['threshold']:.3f}  with groups "
-              f"{r['with_groups']:.3f}  groups in {groups} docs  ({time.time() - t0:.0f} s)", flush=True)
+              f"{r['with_groups']:.3f}  groups in {groups} docs{extra}  ({time.time() - t0:.0f} s)", flush=True)
 
     # clean bodies; keep those with enough quotations for the replacement tests
     many = []
+    originals = []  # scores of the quotations of `many`, as written
     n = a = b = g = 0
     for body in bodies:
         quotes = [u for u in ic.segment(Document(body)) if u.kind == "quote"]
@@ -186,6 +201,7 @@ def main(argv=None) -> int:
         g += any(f[1] and not f[0] for f in fl)
         if len(quotes) >= ic.QUOTE_GROUP_MIN:
             many.append((body, quotes))
+            originals.extend(f[2] for f in fl)
     row("clean", len(bodies), n, a, b, g)
 
     nxt = {k: iter(v) for k, v in pool.items()}
@@ -198,6 +214,7 @@ def main(argv=None) -> int:
         trng = random.Random(f"{SEED}:{name}") if own else rng
         n = a = b = g = 0
         kept = [0, 0, 0]  # originals beside the replaced ones: count, threshold, groups
+        scores = []  # of the replaced quotations
         for body, quotes in many:
             idx = list(range(len(quotes)))
             if name in ("asr-half", "own-half"):
@@ -219,10 +236,11 @@ def main(argv=None) -> int:
             for (s, e, rep), f in zip(spans, fl):
                 if rep:
                     n, a, b = n + 1, a + f[0], b + f[1]
+                    scores.append(f[2])
                 else:
                     kept = [kept[0] + 1, kept[1] + f[0], kept[2] + f[1]]
             g += any(f[1] and not f[0] for f in fl)
-        row(name, len(many), n, a, b, g)
+        row(name, len(many), n, a, b, g, scores)
         if name in ("asr-half", "own-half"):
             row(f"{name}: originals", len(many), kept[0], kept[1], kept[2], g)
     if args.json:
