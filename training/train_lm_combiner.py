@@ -229,6 +229,42 @@ def build(C: Path, sc: Scorer, n_e21: int, n_mlqe: int, n_clean: int, read_from:
     return (np.asarray(X), np.asarray(y), np.asarray(group), np.asarray(source), np.asarray(para), n_par)
 
 
+def build_meaning(C: Path, sc: Scorer, n: int):
+    """``n`` garbled units of meaning loss (an experiment, off by default): in a random paragraph of
+    a held-out clean-prose document, one random unit has its content words swapped for words of
+    their class (``damage.damage_text`` with ``same_class``, rate 0.3; the damage of
+    ``bench_quote_groups.py``'s ``own-meaning`` test), and the paragraph is read after the ones
+    before it, as the clean units are. Only the damaged unit becomes a row. Its own random stream,
+    so the other rows are the same with or without it."""
+    from training.damage import damage_text
+    from training.tagger import same_class_of
+
+    rng = random.Random(f"{SEED}:meaning")
+    swap = same_class_of(ic.load_model())
+    docs = [(d, ps) for name in splits.CLEAN_SOURCES for d, ps in splits.clean_docs(C, name)
+            if splits.clean_role(d) == "heldout" and ps]
+    rng.shuffle(docs)
+    X, group = [], []
+    while len(X) < n:
+        for d, ps in docs:
+            if len(X) >= n:
+                break
+            i = rng.randrange(len(ps))
+            units = ic.segment(Document(ps[i]))
+            if not units:
+                continue
+            u = units[rng.randrange(len(units))]
+            bad = damage_text(ps[i][u.start : u.end], rng, swap, 0.3)
+            if bad == ps[i][u.start : u.end]:  # no content word of a known class: nothing lost
+                continue
+            para = ps[i][: u.start] + bad + ps[i][u.end :]
+            X.extend(sc.rows("\n\n".join(ps[max(0, i - 12) : i]), para, [(u.start, u.start + len(bad))]))
+            group.append(d)
+            if len(X) % 100 == 0:
+                log(f"meaning {len(X)}/{n}")
+    return np.asarray(X), group
+
+
 def fit(X, y, w):
     from sklearn.linear_model import LogisticRegression
 
@@ -263,6 +299,8 @@ def main(argv=None) -> int:
     ap.add_argument("--mlqe", type=int, default=1000, help="MLQE-PE units (half garbled)")
     ap.add_argument("--clean", type=int, default=1000, help="clean paragraphs (the shipped fit: 1,000)")
     ap.add_argument("--clf-cache", type=Path, help="tune_classifier.py's feature cache (.npz), read or written")
+    ap.add_argument("--meaning", type=int, default=0,
+                    help="experiment: add this many meaning-loss units (build_meaning; the shipped fit: 0)")
     ap.add_argument("--in-sample-ic", action="store_true",
                     help="use the shipped IC probabilities as they are (optimistic: see out_of_fold_ic)")
     args = ap.parse_args(argv)
@@ -297,6 +335,23 @@ def main(argv=None) -> int:
     if args.cache and (not args.cache.exists() or "words" not in np.load(args.cache).files):
         np.savez(args.cache, X=X, y=y, group=group, source=source, para=para, n_par=n_par, tokens=tokens,
                  words=np.array([" ".join(w) for w in words]))
+    if args.meaning:
+        mcache = args.cache.with_name(args.cache.stem + f".meaning{args.meaning}.npz") if args.cache else None
+        if mcache and mcache.exists():
+            z = np.load(mcache)
+            mX, mg, mwords = z["X"], z["group"].tolist(), [w.split(" ") for w in z["words"].tolist()]
+        else:
+            sc = Scorer(args.gguf)
+            mX, mg = build_meaning(args.corpora, sc, args.meaning)
+            mwords, tokens = sc.words, tokens + sc.tokens
+            if mcache:
+                np.savez(mcache, X=mX, group=np.array(mg), words=np.array([" ".join(w) for w in mwords]))
+        X = np.concatenate([X, mX])
+        y = np.concatenate([y, np.ones(len(mX), dtype=y.dtype)])
+        group = np.concatenate([group, np.array(mg)])
+        source = np.concatenate([source, np.array(["meaning"] * len(mX))])
+        para = np.concatenate([para, np.full(len(mX), -1)])
+        words = words + mwords
     log(f"{len(y)} units ({int(y.sum())} garbled) from {len(set(group.tolist()))} documents")
     X = X.copy()
     if not args.in_sample_ic:
@@ -325,6 +380,8 @@ def main(argv=None) -> int:
     clean = np.array([s.startswith("clean") for s in source.tolist()])
     garbled_all = y == 1
     tests["all garbled vs clean prose"] = garbled_all | clean
+    if args.meaning:
+        tests["meaning loss vs clean prose"] = (source == "meaning") | clean
     for name, m in tests.items():
         yy = y[m]
         if yy.min() == yy.max():
