@@ -91,9 +91,11 @@ def pools(C: Path) -> dict[str, list[str]]:
     return out
 
 
-def replace_quotes(text: str, quotes: list[ic.Unit], picks: dict[int, str]) -> tuple[str, list[tuple[int, int, bool]]]:
+def replace_quotes(text: str, quotes: list[ic.Unit], picks: dict[int, str],
+                   as_is: bool = False) -> tuple[str, list[tuple[int, int, bool]]]:
     """``text`` with quotation ``i`` (of ``quotes``) replaced by ``picks[i]``; returns the new
-    text and every quotation's new (start, end, replaced)."""
+    text and every quotation's new (start, end, replaced). A pick takes the quotation's final
+    mark, unless ``as_is`` (the quotation itself, damaged in place, keeps its own)."""
     parts, spans, k, shift = [], [], 0, 0
     for i, u in enumerate(quotes):
         parts.append(text[k : u.start])
@@ -101,8 +103,7 @@ def replace_quotes(text: str, quotes: list[ic.Unit], picks: dict[int, str]) -> t
         new = old
         if i in picks:
             new = picks[i]
-            tail = old[len(old.rstrip(_END)) :]
-            if not new.endswith(tail) or not tail:  # a sentence from elsewhere: the quotation's mark
+            if not as_is:
                 new = new.rstrip(_END + " ")
                 if old[-1:] in _END:
                     new += old[-1]
@@ -230,7 +231,7 @@ def main(argv=None) -> int:
                     rng.shuffle(pool[src])
                     nxt[src] = iter(pool[src])
                     picks = {i: next(nxt[src]) for i in idx}
-            text, spans = replace_quotes(body, quotes, picks)
+            text, spans = replace_quotes(body, quotes, picks, as_is=own)
             flags = read(text)
             fl = [flags(s, e) for s, e, _ in spans]
             for (s, e, rep), f in zip(spans, fl):
