@@ -13,7 +13,9 @@ the text that precedes it in its document, as the stage does at run time:
   sentences, so no context;
 - clean prose, the held-out documents of the three clean sources (``splits.clean_role ==
   "heldout"``, never in the language model): every unit of a random paragraph, after the
-  paragraphs before it.
+  paragraphs before it;
+- meaning loss (``--meaning``, 400 units): one unit of such a paragraph with its content words
+  swapped for words of their class, read in place (garbled).
 
 It reports 3-fold cross-validation grouped by document (call, MT source document, clean document)
 for IC alone and combined, then fits on everything and sets the default threshold so that at most
@@ -230,7 +232,8 @@ def build(C: Path, sc: Scorer, n_e21: int, n_mlqe: int, n_clean: int, read_from:
 
 
 def build_meaning(C: Path, sc: Scorer, n: int):
-    """``n`` garbled units of meaning loss (an experiment, off by default): in a random paragraph of
+    """``n`` garbled units of meaning loss (the founding example's kind of damage, which no real
+    ASR or MT unit of the other sources shows): in a random paragraph of
     a held-out clean-prose document, one random unit has its content words swapped for words of
     their class (``damage.damage_text`` with ``same_class``, rate 0.3; the damage of
     ``bench_quote_groups.py``'s ``own-meaning`` test), and the paragraph is read after the ones
@@ -299,8 +302,8 @@ def main(argv=None) -> int:
     ap.add_argument("--mlqe", type=int, default=1000, help="MLQE-PE units (half garbled)")
     ap.add_argument("--clean", type=int, default=1000, help="clean paragraphs (the shipped fit: 1,000)")
     ap.add_argument("--clf-cache", type=Path, help="tune_classifier.py's feature cache (.npz), read or written")
-    ap.add_argument("--meaning", type=int, default=0,
-                    help="experiment: add this many meaning-loss units (build_meaning; the shipped fit: 0)")
+    ap.add_argument("--meaning", type=int, default=400,
+                    help="meaning-loss garbled units to add (build_meaning; the shipped fit: 400; 0: none)")
     ap.add_argument("--in-sample-ic", action="store_true",
                     help="use the shipped IC probabilities as they are (optimistic: see out_of_fold_ic)")
     args = ap.parse_args(argv)
