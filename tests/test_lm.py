@@ -172,10 +172,11 @@ def test_runner_reads_in_blocks_with_a_first_token_and_a_window(tiny):
     ids, _ = blocked.encode(text)
     got = blocked.token_logprobs(text).logprob
     np.testing.assert_allclose(got, reference_logprobs(weights, ids, window=16, block=8), atol=2e-4)
-    # and reading in blocks with a window large enough to see everything changes nothing
+    # and reading in blocks with a window large enough to see everything changes nothing, up to
+    # float32 rounding: the blocks sum in another order (log-probabilities near -20 differ by ~3e-5)
     whole = lm.PretrainedLM(path, block=1000, window=1000).token_logprobs(text).logprob
     wide = lm.PretrainedLM(path, block=8, window=1000).token_logprobs(text).logprob
-    np.testing.assert_allclose(wide, whole, atol=1e-5)
+    np.testing.assert_allclose(wide, whole, atol=1e-4)
     assert np.abs(got - whole).max() > 1e-3  # the window does bite on this text
 
 
