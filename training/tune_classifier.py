@@ -36,7 +36,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from garble.detectors import incoherent as ic  # noqa: E402
-from garble.document import Document  # noqa: E402
 from training import splits, tagger  # noqa: E402
 from training.metrics import auroc  # noqa: E402
 from training import train_incoherent as tr  # noqa: E402

@@ -1329,7 +1329,7 @@ class IncoherentOptions:
 def _explain(text: str, unit: Unit, details) -> str:
     """Name the words the neural tagger holds for errors, the least likely word transitions
     (lowest SLOR tokens) and repeated words."""
-    sw, order = details[0], details[1]
+    sw = details[0]
     wp = details[2] if len(details) > 2 else None
     toks = unit.tokens
     n = len(toks)

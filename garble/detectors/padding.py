@@ -798,7 +798,7 @@ class Padding(Detector):
                                    s, e, 0.8, Fix("", safe=False, title="remove the caption line")))
         # (a) a caption straight after the title
         if len(lines) >= 3:
-            (n0, s0, e0), (n1, s1, e1), (n2, s2, e2) = lines[0], lines[1], lines[2]
+            (_, s0, e0), (_, s1, e1), (_, s2, e2) = lines[0], lines[1], lines[2]
             title, cand, body = text[s0:e0], text[s1:e1], text[s2:e2]
             wt, wc, wb = _words(title), _words(cand), _words(body)
             if (

@@ -641,7 +641,6 @@ class Typography(Detector):
     _DOT_LOWER_RE = _LazyRe(r"\.\s+[a-z]")
 
     def _lower_starts(self, doc: Document, protected) -> list[Finding]:
-        text = doc.text
         out = []
         prev = ""  # previous line (stripped); "" = blank / start
         # the previous line stands alone: it came after a blank line or a line that ended a sentence
@@ -680,7 +679,7 @@ class Typography(Detector):
             # inside the line, after . ! ?
             # (most lines have no ". x": one quick scan skips the slower pattern)
             for im in (self._INLINE_START_RE.finditer(line) if self._DOT_LOWER_RE.search(line) else ()):
-                before, punct, word = im.group(1), im.group(2), im.group(3)
+                before, word = im.group(1), im.group(3)
                 ws = s + im.start(3)
                 if protected(s + im.start(), ws + len(word)):
                     continue
